@@ -1,0 +1,129 @@
+package io.reprise.snapshot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Saves and restores the application's state, so that recovery replays only the journal written after the
+ * newest snapshot instead of the whole journal.
+ *
+ * <p>Reprise journals every state-changing request before it is applied. A snapshot is a copy of the state as
+ * it stands after a given journal position; on startup Reprise restores the newest valid snapshot and then
+ * replays the journal after it. Without a provider everything still works: the whole journal is replayed on
+ * every start, and the journal is never trimmed.
+ *
+ * <p>The state a provider saves is exactly the state that journaled requests change. Bytes are the provider's
+ * own business: Reprise stores them, checksums them and hands them back unchanged, but never looks inside.
+ * Write a version number of your own first, so that a later release of the application can still read
+ * snapshots written by this one.
+ *
+ * <h2>Making a provider known to Reprise</h2>
+ *
+ * Either way works; use the second when the provider needs objects that a dependency-injection container
+ * creates:
+ * <ul>
+ *   <li><b>{@link java.util.ServiceLoader}:</b> list the class in
+ *       {@code META-INF/services/io.reprise.snapshot.SnapshotProvider} on the application's class path. The
+ *       class must be public and have a public no-argument constructor, so it must reach the state by itself
+ *       (a static field, a singleton).</li>
+ *   <li><b>{@link SnapshotProviders#register(SnapshotProvider)}:</b> call it from application code, for
+ *       example from a Spring bean's constructor or {@code @PostConstruct} method, before the HTTP server
+ *       opens its port.</li>
+ * </ul>
+ *
+ * <h2>Example</h2>
+ *
+ * <pre>{@code
+ * public final class AccountSnapshots implements SnapshotProvider {
+ *     private static final int FORMAT = 1;        // this provider's own format, not Reprise's
+ *     private final Accounts accounts;            // the application's state
+ *
+ *     public AccountSnapshots(Accounts accounts) {
+ *         this.accounts = accounts;
+ *         SnapshotProviders.register(this);
+ *     }
+ *
+ *     @Override
+ *     public void save(OutputStream out) throws IOException {
+ *         DataOutputStream data = new DataOutputStream(out);   // out is already buffered
+ *         Map<String, Long> balances = accounts.balances();
+ *         data.writeInt(FORMAT);
+ *         data.writeInt(balances.size());
+ *         for (Map.Entry<String, Long> e : balances.entrySet()) {
+ *             data.writeUTF(e.getKey());
+ *             data.writeLong(e.getValue());
+ *         }
+ *         data.flush();                                        // flush, never close: Reprise owns out
+ *     }
+ *
+ *     @Override
+ *     public void restore(InputStream in) throws IOException {
+ *         DataInputStream data = new DataInputStream(in);
+ *         int format = data.readInt();
+ *         if (format != FORMAT) {
+ *             throw new IOException("unknown account snapshot format " + format);
+ *         }
+ *         Map<String, Long> balances = new HashMap<>();
+ *         for (int i = data.readInt(); i > 0; i--) {
+ *             balances.put(data.readUTF(), data.readLong());
+ *         }
+ *         accounts.replaceAll(balances);                       // replace wholesale, never merge
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Implementations must be safe to call from a Reprise thread, which is not a request thread.
+ *
+ * @see SnapshotProviders
+ */
+public interface SnapshotProvider {
+
+    /**
+     * Writes the complete state to {@code out}.
+     *
+     * <p>Reprise calls this while no journaled request runs: it holds the order that journaled requests take,
+     * so the state is consistent and corresponds to one exact journal position. Requests that are not
+     * journaled (by default GET, HEAD and OPTIONS) keep running meanwhile, as they do next to any write, so
+     * they must not change the state.
+     *
+     * <p>Make it fast: every journaled request waits for as long as this method runs. Copy the state, or write
+     * it straight out; do not do network calls or other slow work here. Checksumming, fsync and the atomic
+     * rename of the snapshot file happen after this method returns, when writers run again.
+     *
+     * <p>{@code out} is buffered; wrapping it in a {@code DataOutputStream}, an {@code ObjectOutputStream} or a
+     * JSON generator needs no further buffering. <b>Do not close {@code out}</b> (nor a wrapper that closes
+     * it); flush the wrapper instead, or call {@code finish()} on a {@code GZIPOutputStream}. Reprise owns the
+     * stream and finishes the file after this method returns.
+     *
+     * <p>If this method throws, the partial snapshot is discarded. Nothing is lost: the journal still holds
+     * every request since the last good snapshot, recovery just replays more of it.
+     *
+     * @param out where the state goes; buffered, owned by Reprise, not to be closed
+     * @throws IOException if the state cannot be written; the snapshot is then discarded
+     */
+    void save(OutputStream out) throws IOException;
+
+    /**
+     * Replaces the state with the one read from {@code in}.
+     *
+     * <p>Reprise calls this once at startup, before it replays the journal and before the HTTP server accepts
+     * its first connection, with the bytes an earlier {@link #save(OutputStream)} wrote. The snapshot's
+     * checksum has been verified, so the bytes are exactly those {@code save} wrote; they may come from an
+     * earlier release of the application, so check the version you wrote first.
+     *
+     * <p>If this method throws, Reprise may call it again with an older snapshot (and then replay a longer part
+     * of the journal). So it must <b>replace the state wholesale, never merge</b> into what is there, and a
+     * failed call must not leave anything behind that a later call would not overwrite.
+     *
+     * <p>When no snapshot exists yet, this method is not called, and the whole journal is replayed onto the
+     * state the application starts with.
+     *
+     * <p>{@code in} is buffered and holds the snapshot's bytes only; reading past them returns end of stream.
+     * Reprise closes it after this method returns.
+     *
+     * @param in the bytes of one snapshot, checksum-verified; buffered, owned by Reprise
+     * @throws IOException if the state cannot be read; Reprise may then try an older snapshot
+     */
+    void restore(InputStream in) throws IOException;
+}

@@ -1,0 +1,15 @@
+package io.reprise.snapshot.store;
+
+/**
+ * The verified header of a snapshot file. Internal to Reprise; the layout is described in the {@linkplain
+ * io.reprise.snapshot.store package documentation}.
+ *
+ * @param formatVersion the file format version, at most {@link SnapshotStore#FORMAT_VERSION}
+ * @param position the journal position the snapshot covers; equals the one in the file name
+ * @param createdMillis when the provider began writing the state, in milliseconds since the epoch
+ * @param payloadLength the number of payload bytes, that is, bytes the provider wrote
+ * @param payloadCrc32c the CRC32C of the payload
+ */
+public record SnapshotHeader(int formatVersion, long position, long createdMillis, long payloadLength,
+        int payloadCrc32c) {
+}
