@@ -1,0 +1,346 @@
+package io.reprise.journal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * The binary form of one journal entry, the bytes inside one Chronicle document. Knows nothing about
+ * Chronicle, so it can be tested on plain arrays.
+ *
+ * <pre>
+ * size      field
+ * 1         format version, 1
+ * 1         kind: 1 = request; other values are reserved for later formats
+ * 8         timeMillis, big-endian
+ * varint+n  method, UTF-8
+ * varint+n  target (path plus raw query), UTF-8
+ * varint    header count, then per header: name and value, each varint+n UTF-8
+ * varint+n  body
+ * 4         CRC32C of every preceding byte of the entry, big-endian
+ * </pre>
+ *
+ * A varint is an unsigned LEB128 number of at most 31 bits (1 byte below 128, so a typical entry
+ * spends one byte per length). Every later format keeps two things in place, the version in the first
+ * byte and the CRC32C of the rest in the last four, so a reader can always tell a damaged entry
+ * (checksum mismatch) from one written by a newer Reprise (checksum fine, version unknown).
+ *
+ * <p>An instance holds a reusable buffer and checksum, so it is used by one thread at a time: the
+ * journal owns one for appends, each reader its own for decoding. Encoding allocates nothing once the
+ * buffer has grown to the largest entry seen. Decoding checks every length against the bytes that are
+ * left before allocating, so a damaged length is reported as corruption, never an OutOfMemoryError.
+ */
+final class EntryCodec {
+
+    static final int FORMAT_VERSION = 1;
+    static final int KIND_REQUEST = 1;
+
+    private static final int CHECKSUM_BYTES = 4;
+    private static final int FIXED_PREFIX_BYTES = 1 + 1 + 8;
+    private static final int INITIAL_BUFFER_BYTES = 4096;
+    private static final VarHandle LONG_BE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private final CRC32C crc = new CRC32C();
+    private final int maxEntryBytes;
+    private byte[] buf;
+    private int pos;
+
+    // Decoding state, valid during one decode() call.
+    private byte[] in;
+    private int at;
+    private int limit;
+    private long position;
+    private Path file;
+
+    /** @param maxEntryBytes the largest entry {@link #encode} may produce */
+    EntryCodec(int maxEntryBytes) {
+        this.maxEntryBytes = maxEntryBytes;
+        this.buf = new byte[Math.min(INITIAL_BUFFER_BYTES, maxEntryBytes)];
+    }
+
+    /**
+     * Encodes one request entry into the internal buffer.
+     *
+     * @param body the request body; null is taken as empty
+     * @return the entry's length; its bytes are {@code buffer()[0, length)}, valid until the next call
+     * @throws JournalException if the entry would be longer than the maximum given at construction
+     */
+    int encode(long timeMillis, String method, String target, List<Header> headers, byte[] body) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(headers, "headers");
+        pos = 0;
+        ensure(FIXED_PREFIX_BYTES);
+        buf[0] = FORMAT_VERSION;
+        buf[1] = KIND_REQUEST;
+        LONG_BE.set(buf, 2, timeMillis);
+        pos = FIXED_PREFIX_BYTES;
+        putString(method);
+        putString(target);
+        int headerCount = headers.size();
+        putVarint(headerCount);
+        for (int i = 0; i < headerCount; i++) { // indexed: no iterator on the hot path
+            Header header = headers.get(i);
+            putString(header.name());
+            putString(header.value());
+        }
+        int bodyLength = body == null ? 0 : body.length;
+        putVarint(bodyLength);
+        if (bodyLength > 0) {
+            ensure(bodyLength);
+            System.arraycopy(body, 0, buf, pos, bodyLength);
+            pos += bodyLength;
+        }
+        crc.reset();
+        crc.update(buf, 0, pos);
+        INT_BE.set(buf, pos, (int) crc.getValue()); // room reserved by ensure()
+        pos += CHECKSUM_BYTES;
+        return pos;
+    }
+
+    /** The buffer {@link #encode} writes into. Its identity changes when it grows. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** A buffer of at least {@code length} bytes to copy an entry into before {@link #decode}. */
+    byte[] readBuffer(int length) {
+        if (buf.length < length) {
+            buf = new byte[Math.max(length, buf.length * 2)];
+        }
+        return buf;
+    }
+
+    /**
+     * Decodes and verifies the entry in {@code src[0, length)}.
+     *
+     * @param position where the entry sits, for the entry and for error messages
+     * @param file     the journal file holding the entry, for error messages
+     * @throws JournalCorruptException            if the checksum does not match or the entry does not parse
+     * @throws UnsupportedJournalFormatException if the entry was written in a newer format
+     */
+    JournalEntry decode(byte[] src, int length, long position, Path file) {
+        this.in = src;
+        this.at = 0;
+        this.limit = length - CHECKSUM_BYTES;
+        this.position = position;
+        this.file = file;
+        try {
+            return decodeVerified();
+        } finally {
+            this.in = null;
+            this.file = null;
+        }
+    }
+
+    private JournalEntry decodeVerified() {
+        if (limit < 1) {
+            throw corrupt("it is " + (limit + CHECKSUM_BYTES) + " bytes long, too short for any entry");
+        }
+        int version = in[0] & 0xFF;
+        crc.reset();
+        crc.update(in, 0, limit);
+        int computed = (int) crc.getValue();
+        int stored = (int) INT_BE.get(in, limit);
+        if (stored != computed) {
+            String hint = version > FORMAT_VERSION
+                    ? " (its first byte reads as format version " + version + ", newer than the supported "
+                      + FORMAT_VERSION + ", but a newer format would still carry a valid checksum)"
+                    : "";
+            throw corrupt(String.format("checksum mismatch, stored CRC32C %08x but the bytes give %08x%s",
+                    stored, computed, hint));
+        }
+        if (version != FORMAT_VERSION) {
+            if (version > FORMAT_VERSION) {
+                throw unsupported("was written in journal format version " + version
+                        + "; this version of Reprise reads journal format version " + FORMAT_VERSION);
+            }
+            throw corrupt("format version " + version + " does not exist");
+        }
+        if (limit < FIXED_PREFIX_BYTES) {
+            throw corrupt("it is " + (limit + CHECKSUM_BYTES) + " bytes long, too short for a version "
+                    + FORMAT_VERSION + " entry");
+        }
+        int kind = in[1] & 0xFF;
+        if (kind != KIND_REQUEST) {
+            throw unsupported("has entry kind " + kind + ", which journal format version " + FORMAT_VERSION
+                    + " does not define (only kind " + KIND_REQUEST + ", request); this version of Reprise"
+                    + " reads journal format version " + FORMAT_VERSION);
+        }
+        long timeMillis = (long) LONG_BE.get(in, 2);
+        at = FIXED_PREFIX_BYTES;
+        String method = readString("method");
+        String target = readString("target");
+        int headerCount = readVarint("header count");
+        if (headerCount > (limit - at) / 2) { // each header takes at least two length bytes
+            throw corrupt("header count " + headerCount + " cannot fit in the " + (limit - at)
+                    + " bytes left in the entry");
+        }
+        Header[] headers = new Header[headerCount];
+        for (int i = 0; i < headerCount; i++) {
+            headers[i] = new Header(readString("header name"), readString("header value"));
+        }
+        int bodyLength = readLength("body");
+        byte[] body = Arrays.copyOfRange(in, at, at + bodyLength);
+        at += bodyLength;
+        if (at != limit) {
+            throw corrupt((limit - at) + " unexpected bytes after the body");
+        }
+        return new JournalEntry(position, timeMillis, method, target, Arrays.asList(headers), body);
+    }
+
+    private String readString(String field) {
+        int length = readLength(field);
+        String s = new String(in, at, length, StandardCharsets.UTF_8);
+        at += length;
+        return s;
+    }
+
+    private int readLength(String field) {
+        int length = readVarint(field + " length");
+        if (length > limit - at) {
+            throw corrupt(field + " length " + length + " exceeds the " + (limit - at)
+                    + " bytes left in the entry");
+        }
+        return length;
+    }
+
+    private int readVarint(String field) {
+        int value = 0;
+        for (int shift = 0; ; shift += 7) {
+            if (at >= limit) {
+                throw corrupt(field + " runs past the end of the entry");
+            }
+            int b = in[at++] & 0xFF;
+            if (shift == 28 && b > 0x07) { // the fifth byte may only carry bits 28..30
+                throw corrupt(field + " is out of range");
+            }
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+        }
+    }
+
+    private JournalCorruptException corrupt(String problem) {
+        return new JournalCorruptException(problem, position, file);
+    }
+
+    private UnsupportedJournalFormatException unsupported(String problem) {
+        return new UnsupportedJournalFormatException("Journal entry at position " + position + " in " + file
+                + " " + problem + ". It was written by a newer version of Reprise: run that version or a"
+                + " later one on this data directory. Reprise does not guess at data in a format it does"
+                + " not know.");
+    }
+
+    private void putVarint(int value) {
+        ensure(5);
+        byte[] b = buf;
+        int p = pos;
+        while ((value & ~0x7F) != 0) {
+            b[p++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        b[p++] = (byte) value;
+        pos = p;
+    }
+
+    /**
+     * Writes a length-prefixed UTF-8 string without the intermediate array of
+     * {@code String.getBytes}. An unpaired surrogate becomes {@code '?'}, as it does there.
+     */
+    private void putString(String s) {
+        // Methods, targets and most header values are ASCII, where the UTF-8 length is the char
+        // count: write it in one pass, and start over the general way at the first other char.
+        int start = pos;
+        int chars = s.length();
+        putVarint(chars);
+        ensure(chars);
+        byte[] b = buf;
+        int p = pos;
+        for (int i = 0; i < chars; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                pos = start;
+                putUtf8(s, chars);
+                return;
+            }
+            b[p++] = (byte) c;
+        }
+        pos = p;
+    }
+
+    private void putUtf8(String s, int chars) {
+        int length = utf8Length(s, chars);
+        putVarint(length);
+        ensure(length);
+        byte[] b = buf;
+        int p = pos;
+        for (int i = 0; i < chars; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < chars && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[p++] = (byte) (0xF0 | (cp >> 18));
+                    b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[p++] = (byte) (0x80 | (cp & 0x3F));
+                } else {
+                    b[p++] = '?';
+                }
+            } else {
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        pos = p;
+    }
+
+    private static int utf8Length(String s, int chars) {
+        long length = chars;
+        for (int i = 0; i < chars; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    length += 1;
+                } else if (Character.isSurrogate(c)) {
+                    if (Character.isHighSurrogate(c) && i + 1 < chars && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        length += 2; // two chars, four bytes
+                        i++;
+                    } // else a lone surrogate: one '?'
+                } else {
+                    length += 2;
+                }
+            }
+        }
+        return (int) Math.min(length, Integer.MAX_VALUE);
+    }
+
+    /** Makes room for {@code extra} more bytes plus the checksum, within the entry size limit. */
+    private void ensure(int extra) {
+        long needed = (long) pos + extra + CHECKSUM_BYTES;
+        if (needed > buf.length) {
+            if (needed > maxEntryBytes) {
+                throw new JournalException("The request is too large to journal: its entry needs more than "
+                        + maxEntryBytes + " bytes, the most one journal entry can hold. Limit the size of"
+                        + " state-changing requests (for example a request body limit in the server).");
+            }
+            buf = Arrays.copyOf(buf, (int) Math.max(needed, Math.min((long) buf.length * 2, maxEntryBytes)));
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.reprise.journal;
+
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The request journal: an append-only sequence of {@link JournalEntry entries} in a Chronicle Queue
+ * directory ({@code <data>/journal}). Each entry gets a position, which increases in append order.
+ *
+ * <p>Threading: {@link #append} is not thread-safe. The caller serialises appends with its own lock
+ * (it needs one anyway, to apply requests in journal order), but successive appends may come from
+ * different threads. Readers are independent of appends and of each other.
+ *
+ * <p>One {@code Journal} per directory per JVM, and the caller guarantees one writer process per
+ * directory. This class relies on that to free a write lock left behind by a crashed writer
+ * (see {@link StaleWriteLocks}).
+ */
+public final class Journal implements AutoCloseable {
+
+    /** "No position": the journal is empty, or read from the first entry. */
+    public static final long NO_POSITION = -1L;
+
+    static {
+        // Before any Chronicle class initialises: they read these properties in their static initialisers.
+        ChronicleEnvironment.prepare();
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.reprise.journal");
+    private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final EntryCodec codec;
+    private volatile long lastPosition;
+    private volatile boolean closed;
+
+    private Journal(Path dir, SingleChronicleQueue queue, ExcerptAppender appender) {
+        this.dir = dir;
+        this.queue = queue;
+        this.appender = appender;
+        // Chronicle refuses a document larger than a quarter of its block size (64 MiB by default);
+        // checking first turns that into a clear error before anything is written.
+        this.codec = new EntryCodec((int) Math.min(Integer.MAX_VALUE - 8, queue.blockSize() / 4));
+        this.lastPosition = queue.lastIndex(); // -1 when empty, which is NO_POSITION
+    }
+
+    /**
+     * Opens the journal in {@code dir}, creating the directory and the queue if needed.
+     *
+     * @param dir the journal directory, {@code <data>/journal}
+     * @throws IOException      if the directory cannot be created or is not writable
+     * @throws JournalException if the journal is already open in this JVM or Chronicle cannot open it
+     */
+    public static Journal open(Path dir) throws IOException {
+        return open(dir, null);
+    }
+
+    /** As {@link #open(Path)}, with Chronicle's clock replaced (tests move it across roll cycles). */
+    static Journal open(Path dir, TimeProvider time) throws IOException {
+        Path directory = Files.createDirectories(dir.toAbsolutePath().normalize()).toRealPath();
+        if (!Files.isWritable(directory)) {
+            throw new AccessDeniedException(directory.toString(), null,
+                    "the journal directory is not writable by this process; fix its owner or permissions");
+        }
+        if (!OPEN_DIRECTORIES.add(directory)) {
+            throw new JournalException("The journal in " + directory + " is already open in this JVM. Open it"
+                    + " once and share the Journal; a second writer would corrupt it.");
+        }
+        long started = System.nanoTime();
+        SingleChronicleQueue queue = null;
+        ExcerptAppender appender = null;
+        boolean opened = false;
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            StaleWriteLocks.release(directory, LOG);
+            SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
+                    // One file per day (UTC): few files and mappings, and retention can drop whole
+                    // days. Chronicle's current daily cycle: room for 2^32-1 entries a day (49,700 a
+                    // second sustained all day), an index entry every 256th, so a seek scans <= 255.
+                    .rollCycle(RollCycles.FAST_DAILY)
+                    .readOnly(false);
+            if (time != null) {
+                builder.timeProvider(time);
+            }
+            queue = builder.build();
+            appender = createAppender(queue, directory);
+            Journal journal = new Journal(directory, queue, appender);
+            opened = true;
+            LOG.log(Level.INFO, () -> String.format("Journal opened at %s in %d ms, last position %d",
+                    directory, (System.nanoTime() - started) / 1_000_000, journal.lastPosition));
+            return journal;
+        } catch (JournalException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new JournalException("Could not open the journal in " + directory + ": " + e, e);
+        } finally {
+            if (!opened) {
+                closeQuietly(appender);
+                closeQuietly(queue);
+                OPEN_DIRECTORIES.remove(directory);
+            }
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    private static ExcerptAppender createAppender(SingleChronicleQueue queue, Path directory) {
+        ExcerptAppender appender;
+        try {
+            appender = queue.createAppender();
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("read-only")) {
+                throw e;
+            }
+            throw new JournalException("Chronicle Queue opened the journal in " + directory + " read-only, so"
+                    + " nothing can be appended. It does that when it cannot reach the JDK internals it needs:"
+                    + " start the JVM with --add-exports=java.base/sun.nio.ch=ALL-UNNAMED"
+                    + " --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"
+                    + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED (the Reprise agent opens them"
+                    + " itself when it loads the journal).", e);
+        }
+        // Chronicle checks that an appender is only ever used by the thread that first used it. Our
+        // appends come from request threads, one at a time under the caller's lock, which also gives
+        // each append a happens-before edge to the previous one; that is the safety the check stands
+        // in for, so the check is switched off for this appender (resetting it per append would cost
+        // volatile writes and prove nothing more).
+        appender.singleThreadedCheckDisabled(true);
+        return appender;
+    }
+
+    /**
+     * Appends one entry, stamped with the current wall-clock time.
+     *
+     * <p>Not thread-safe: the caller serialises appends (they may come from different threads). Once
+     * this returns, the entry is in the page cache and survives a crash of this process; it is not
+     * forced to disk.
+     *
+     * @param method  the HTTP method
+     * @param target  the request path plus raw query, exactly as received
+     * @param headers the request headers, in order, duplicates included
+     * @param body    the request body; null is taken as empty
+     * @return the entry's position
+     * @throws JournalException if the entry is too large or cannot be written; nothing is appended
+     */
+    public long append(String method, String target, List<Header> headers, byte[] body) {
+        ensureOpen();
+        int length = codec.encode(System.currentTimeMillis(), method, target, headers, body);
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try (DocumentContext document = appender.writingDocument()) {
+            try {
+                document.wire().bytes().write(codec.buffer(), 0, length);
+            } catch (RuntimeException | Error e) {
+                document.rollbackOnClose(); // an exception must not leave half an entry in the journal
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            throw new JournalException("Could not append a " + length + "-byte entry to the journal in " + dir
+                    + ": " + e, e);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+        long position = appender.lastIndexAppended();
+        lastPosition = position;
+        return position;
+    }
+
+    /** The position of the last entry in the journal, or {@link #NO_POSITION} when it is empty. */
+    public long lastPosition() {
+        return lastPosition;
+    }
+
+    /**
+     * A reader over the entries strictly after {@code position}.
+     *
+     * @param position an entry's position, or {@link #NO_POSITION} to read from the first entry
+     * @throws JournalException if {@code position} is not the position of an entry in this journal
+     */
+    public JournalReader readAfter(long position) {
+        ensureOpen();
+        ClassLoader previous = ChronicleEnvironment.enter();
+        ExcerptTailer tailer = queue.createTailer();
+        try {
+            // Like an Iterator, a reader is used by one thread at a time, but it may be created on one
+            // thread and drained on another (recovery hands it over); Chronicle's thread-affinity
+            // check would reject that.
+            tailer.singleThreadedCheckDisabled(true);
+            if (position == NO_POSITION) {
+                tailer.toStart();
+            } else if (position < 0 || !tailer.moveToIndex(position) || !skipOne(tailer)) {
+                throw new JournalException("Position " + position + " is not in the journal in " + dir
+                        + " (its entries run from " + firstPositionText() + " to " + lastPosition + "). A"
+                        + " snapshot or caller refers to journal that is missing: check that the journal"
+                        + " directory belongs to this data directory and that no journal files were deleted.");
+            }
+            return new JournalReader(tailer, dir);
+        } catch (RuntimeException | Error e) {
+            tailer.close();
+            throw e;
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /** Reads past the entry the tailer is on; false if there is no complete entry there. */
+    private static boolean skipOne(ExcerptTailer tailer) {
+        try (DocumentContext document = tailer.readingDocument()) {
+            return document.isPresent();
+        }
+    }
+
+    private String firstPositionText() {
+        long first = queue.firstIndex();
+        return first == Long.MAX_VALUE ? "nowhere, it is empty," : Long.toString(first);
+    }
+
+    /** The journal directory. */
+    public Path directory() {
+        return dir;
+    }
+
+    /** Closes the journal. Readers obtained from it stop working. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            closeQuietly(appender);
+            closeQuietly(queue);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+            OPEN_DIRECTORIES.remove(dir);
+        }
+        LOG.log(Level.DEBUG, () -> "Journal closed at " + dir + ", last position " + lastPosition);
+    }
+
+    // Package-private for tests that simulate a crash in the middle of an append.
+    ExcerptAppender appender() {
+        return appender;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new JournalException("The journal in " + dir + " is closed.");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not close " + closeable.getClass().getSimpleName() + " of the journal", e);
+        }
+    }
+}
