@@ -1,0 +1,91 @@
+package io.reprise.agent;
+
+import io.reprise.agent.adapter.jdkhttp.JdkHttpAdapter;
+import io.reprise.agent.bridge.ProviderRegistry;
+import io.reprise.agent.config.Config;
+import io.reprise.agent.config.ConfigException;
+import io.reprise.agent.recovery.DataDirLock.DataDirLockedException;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.instrument.Instrumentation;
+
+/**
+ * The agent's entry point inside its own class loader, called from
+ * {@link io.reprise.agent.bootstrap.RepriseAgent#premain}.
+ *
+ * <p>Keep this lean: it runs before the application's {@code main}. Opening the journal happens on a
+ * background thread; recovery waits until an adapter is about to open a port.
+ */
+public final class Agent {
+
+    private static final Logger LOG = System.getLogger("io.reprise");
+
+    /** Held so that java.util.logging, which keeps loggers weakly, does not forget the level set on it. */
+    private static java.util.logging.Logger chronicleLogger;
+
+    private Agent() {
+        throw new AssertionError("Agent cannot be instantiated");
+    }
+
+    public static void start(String agentArgs, Instrumentation instrumentation) {
+        long started = System.nanoTime();
+        Config config;
+        try {
+            config = Config.load(agentArgs);
+        } catch (ConfigException e) {
+            fail("reprise: configuration error: " + e.getMessage());
+            return;
+        }
+        if (!config.enabled()) {
+            LOG.log(Level.INFO, "reprise: disabled (reprise.enabled=false); the application runs without journaling");
+            return;
+        }
+        quietChronicle();
+        Reprise reprise;
+        try {
+            reprise = Reprise.start(config);
+        } catch (DataDirLockedException e) {
+            fail(e.getMessage());
+            return;
+        } catch (IOException e) {
+            fail("reprise: cannot use data directory " + config.dataDirectory() + ": " + e);
+            return;
+        }
+        JdkHttpAdapter.install(reprise);
+        ProviderRegistry.activate();
+        LOG.log(Level.INFO, String.format("reprise: agent started in %.1f ms: data directory %s, journaling %s, sync %s",
+                (System.nanoTime() - started) / 1e6, config.dataDirectory(), config.journaledMethods(),
+                config.sync().name().toLowerCase()));
+    }
+
+    /**
+     * Chronicle would announce itself, send usage analytics and unpack JNA into the home directory (brief,
+     * section 6). The agent makes no network connection of its own (C8).
+     */
+    private static void quietChronicle() {
+        setIfAbsent("chronicle.analytics.disable", "true");
+        setIfAbsent("chronicle.announcer.disable", "true");
+        setIfAbsent("jna.tmpdir", System.getProperty("java.io.tmpdir"));
+        // Chronicle logs routine details (mapping times, where it was loaded from) at INFO; Reprise logs one
+        // INFO line per phase itself. Unless the application configured this logger, keep Chronicle's warnings.
+        java.util.logging.Logger chronicle = java.util.logging.Logger.getLogger("net.openhft");
+        if (chronicle.getLevel() == null) {
+            chronicle.setLevel(java.util.logging.Level.WARNING);
+        }
+        chronicleLogger = chronicle;
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** A start-up error the operator must fix: one clear line, then the JVM stops before serving anything. */
+    private static void fail(String message) {
+        System.err.println(message);
+        System.err.flush();
+        System.exit(2);
+    }
+}

@@ -1,0 +1,154 @@
+package io.reprise.agent;
+
+import io.reprise.agent.config.Config;
+import io.reprise.agent.recovery.DataDirLock;
+import io.reprise.agent.recovery.Recovery;
+import io.reprise.agent.recovery.RecoveryException;
+import io.reprise.agent.recovery.RecoveryReport;
+import io.reprise.agent.recovery.Replayer;
+import io.reprise.agent.snapshot.ProviderDiscovery;
+import io.reprise.agent.snapshot.ProviderHandle;
+import io.reprise.agent.snapshot.Snapshots;
+import io.reprise.agent.writepath.WritePath;
+import io.reprise.journal.Journal;
+import io.reprise.snapshot.store.SnapshotStore;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One running Reprise: the data directory it holds, its journal, the write path every adapter shares, the
+ * snapshot schedule, and the one recovery that must finish before any port opens.
+ */
+public final class Reprise {
+
+    private static final Logger LOG = System.getLogger("io.reprise");
+
+    private final Config config;
+    private final Path dataDir;
+    private final DataDirLock lock;
+    private final CompletableFuture<Journal> journal;
+    private final WritePath writePath;
+
+    private final Object recoveryMonitor = new Object();
+    private boolean recovered;                 // guarded by recoveryMonitor
+    private RuntimeException recoveryFailure;  // guarded by recoveryMonitor
+    private volatile Snapshots snapshots;      // null without a provider
+    private volatile boolean shutDown;
+
+    private Reprise(Config config, DataDirLock lock, CompletableFuture<Journal> journal) {
+        this.config = config;
+        this.dataDir = config.dataDirectory();
+        this.lock = lock;
+        this.journal = journal;
+        this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery());
+    }
+
+    /**
+     * Locks the data directory (failing fast when another process holds it, C7) and starts opening the
+     * journal in the background, so that the cost overlaps the application's own start-up.
+     */
+    static Reprise start(Config config) throws IOException {
+        Path dir = config.dataDirectory();
+        DataDirLock lock = DataDirLock.acquire(dir);
+        CompletableFuture<Journal> journal = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                journal.complete(Journal.open(dir.resolve("journal")));
+            } catch (Throwable t) {
+                journal.completeExceptionally(t);
+            }
+        }, "reprise-journal-open");
+        opener.setDaemon(true);
+        opener.start();
+        Reprise reprise = new Reprise(config, lock, journal);
+        Runtime.getRuntime().addShutdownHook(new Thread(reprise::shutdown, "reprise-shutdown"));
+        return reprise;
+    }
+
+    public WritePath writePath() {
+        return writePath;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Called by an adapter right before its port opens. The first call restores the state and replays the
+     * journal through {@code replayer}; every call returns only once that is done, and throws if it failed,
+     * so that no port ever opens on a partial state (C4).
+     */
+    public void recoverBeforeServing(Replayer replayer) {
+        synchronized (recoveryMonitor) {
+            if (recoveryFailure != null) {
+                throw recoveryFailure;
+            }
+            if (recovered) {
+                return;
+            }
+            try {
+                recover(replayer);
+                recovered = true;
+            } catch (RuntimeException e) {
+                recoveryFailure = e;
+                LOG.log(Level.ERROR, e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    private void recover(Replayer replayer) {
+        Journal j;
+        try {
+            j = journal.join();
+        } catch (CompletionException e) {
+            throw new RecoveryException("reprise: cannot open the journal in " + dataDir.resolve("journal") + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        SnapshotStore store;
+        try {
+            store = new SnapshotStore(dataDir.resolve("snapshots"));
+        } catch (IOException e) {
+            throw new RecoveryException("reprise: cannot open the snapshot directory " + dataDir.resolve("snapshots") + ": " + e, e);
+        }
+        Optional<ProviderHandle> provider = ProviderDiscovery.find(Thread.currentThread().getContextClassLoader());
+        LOG.log(Level.INFO, "reprise: snapshot provider: " + provider.map(ProviderHandle::describe)
+                .orElse("none (the whole journal is replayed at every start)"));
+        RecoveryReport report = new Recovery(j, store, provider.orElse(null)).run(replayer);
+        if (provider.isPresent()) {
+            Snapshots s = new Snapshots(store, provider.get(), writePath, config.snapshotInterval(),
+                    config.snapshotKeep(), report.snapshotPosition());
+            writePath.open(j, report.replayed(), s::nudge);
+            snapshots = s;
+            s.start();
+        } else {
+            writePath.open(j, 0, () -> { });
+        }
+    }
+
+    /** Orderly shutdown (SIGTERM, System.exit): a final snapshot, then the journal and the lock are closed. */
+    void shutdown() {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
+        Snapshots s = snapshots;
+        if (s != null) {
+            s.stopWithFinalSnapshot();
+        }
+        writePath.close("the service is shutting down");
+        if (journal.isDone() && !journal.isCompletedExceptionally()) {
+            journal.join().close();
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "reprise: releasing the data directory lock: " + e);
+        }
+    }
+}

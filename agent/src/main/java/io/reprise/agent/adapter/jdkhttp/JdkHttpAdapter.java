@@ -1,0 +1,110 @@
+package io.reprise.agent.adapter.jdkhttp;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.reprise.agent.Reprise;
+import io.reprise.agent.bridge.RepriseHttpServerProvider;
+import io.reprise.journal.JournalEntry;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The adapter for the JDK's built-in HTTP server ({@code com.sun.net.httpserver}).
+ *
+ * <p>How it hooks in: the JDK picks its {@link HttpServerProvider} from the system property
+ * {@code com.sun.net.httpserver.HttpServerProvider}. The agent names its own provider there, which wraps
+ * the provider the JDK would otherwise have used. Every server the application creates is then a
+ * {@link DeferredBindServer}: it binds its port only at {@code start()}, after recovery (C4), and puts a
+ * {@link JournalFilter} in front of every context, so lambda handlers are covered as well. This uses public
+ * JDK API only: no bytecode of the JDK is changed.
+ */
+public final class JdkHttpAdapter {
+
+    static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
+    private static final Logger LOG = System.getLogger("io.reprise.adapter.jdkhttp");
+
+    private final Reprise reprise;
+    private final String previousProvider;
+    private final List<DeferredBindServer> servers = new CopyOnWriteArrayList<>();
+    private volatile HttpServerProvider delegate;
+
+    private JdkHttpAdapter(Reprise reprise, String previousProvider) {
+        this.reprise = reprise;
+        this.previousProvider = previousProvider;
+    }
+
+    public static void install(Reprise reprise) {
+        String previous = System.getProperty(PROVIDER_PROPERTY);
+        JdkHttpAdapter adapter = new JdkHttpAdapter(reprise, previous);
+        RepriseHttpServerProvider.install(new DeferringProvider(adapter));
+        System.setProperty(PROVIDER_PROPERTY, RepriseHttpServerProvider.class.getName());
+    }
+
+    Reprise reprise() {
+        return reprise;
+    }
+
+    void register(DeferredBindServer server) {
+        servers.add(server);
+    }
+
+    /** Called by each server at {@code start()}; the first call recovers, the others wait for it. */
+    void recoverBeforeServing() {
+        reprise.recoverBeforeServing(this::replay);
+    }
+
+    private int replay(JournalEntry entry) throws Exception {
+        String path = ReplayExchange.pathOf(entry.target());
+        HttpContext best = null;
+        for (DeferredBindServer server : servers) {
+            HttpContext context = server.contexts().find(path);
+            if (context != null && (best == null || context.getPath().length() > best.getPath().length())) {
+                best = context;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("no HttpContext of this application matches path " + path
+                    + "; was a context removed or renamed since the request was journaled?");
+        }
+        return ReplayExchange.replay(entry, best);
+    }
+
+    /**
+     * The provider the JDK would have used without the agent: the one named in the system property before
+     * the agent replaced it, else the first one registered as a service, else the JDK's own.
+     */
+    HttpServerProvider delegate() {
+        HttpServerProvider d = delegate;
+        if (d != null) {
+            return d;
+        }
+        synchronized (this) {
+            if (delegate == null) {
+                delegate = findDelegate();
+            }
+            return delegate;
+        }
+    }
+
+    private HttpServerProvider findDelegate() {
+        ClassLoader system = ClassLoader.getSystemClassLoader();
+        try {
+            if (previousProvider != null && !previousProvider.equals(RepriseHttpServerProvider.class.getName())) {
+                return (HttpServerProvider) Class.forName(previousProvider, true, system).getDeclaredConstructor().newInstance();
+            }
+            for (HttpServerProvider p : ServiceLoader.load(HttpServerProvider.class, system)) {
+                if (!(p instanceof RepriseHttpServerProvider)) {
+                    LOG.log(Level.DEBUG, "reprise: wrapping HTTP server provider " + p.getClass().getName());
+                    return p;
+                }
+            }
+            return (HttpServerProvider) Class.forName("sun.net.httpserver.DefaultHttpServerProvider")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("reprise: cannot create the JDK HTTP server provider to wrap: " + e, e);
+        }
+    }
+}

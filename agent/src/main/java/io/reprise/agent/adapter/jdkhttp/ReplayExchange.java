@@ -1,0 +1,96 @@
+package io.reprise.agent.adapter.jdkhttp;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpPrincipal;
+import io.reprise.journal.Header;
+import io.reprise.journal.JournalEntry;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A journaled request played again in-process: the same method, target, headers and body, through the
+ * context's filters (all but Reprise's own) and handler. The response is discarded; its status is kept.
+ *
+ * <p>Not reproduced: the client's address ({@link #getRemoteAddress()} is loopback, port 0) and the
+ * authenticated principal of an {@code Authenticator} (null). See docs/servers.md.
+ */
+final class ReplayExchange extends HttpExchange {
+
+    private final HttpContext context;
+    private final String method;
+    private final URI uri;
+    private final Headers requestHeaders = new Headers();
+    private final Headers responseHeaders = new Headers();
+    private final Map<String, Object> attributes = new HashMap<>();
+    private InputStream requestBody;
+    private OutputStream responseBody = OutputStream.nullOutputStream(); // one per exchange: handlers close it
+    private int status = -1;
+
+    private ReplayExchange(JournalEntry entry, HttpContext context) {
+        this.context = context;
+        this.method = entry.method();
+        this.uri = URI.create(entry.target());
+        for (Header h : entry.headers()) {
+            requestHeaders.add(h.name(), h.value());
+        }
+        this.requestBody = new ByteArrayInputStream(entry.body());
+    }
+
+    /** Replays {@code entry} through {@code context} and returns the status the handler set. */
+    static int replay(JournalEntry entry, HttpContext context) throws Exception {
+        HttpHandler handler = context.getHandler();
+        if (handler == null) {
+            throw new IllegalStateException("context " + context.getPath() + " has no handler");
+        }
+        List<Filter> filters = new ArrayList<>(context.getFilters());
+        filters.removeIf(f -> f instanceof JournalFilter);
+        ReplayExchange exchange = new ReplayExchange(entry, context);
+        new Filter.Chain(filters, handler).doFilter(exchange);
+        return exchange.status;
+    }
+
+    /** The decoded path of a journaled target, as the JDK uses it to choose a context. */
+    static String pathOf(String target) {
+        URI uri = URI.create(target);
+        return uri.getPath() == null ? target : uri.getPath();
+    }
+
+    @Override public Headers getRequestHeaders() { return requestHeaders; }
+    @Override public Headers getResponseHeaders() { return responseHeaders; }
+    @Override public URI getRequestURI() { return uri; }
+    @Override public String getRequestMethod() { return method; }
+    @Override public HttpContext getHttpContext() { return context; }
+    @Override public void close() { }
+    @Override public InputStream getRequestBody() { return requestBody; }
+    @Override public OutputStream getResponseBody() { return responseBody; }
+    @Override public void sendResponseHeaders(int rCode, long responseLength) { status = rCode; }
+    @Override public InetSocketAddress getRemoteAddress() { return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0); }
+    @Override public int getResponseCode() { return status; }
+    @Override public InetSocketAddress getLocalAddress() { return context.getServer().getAddress(); }
+    @Override public String getProtocol() { return "HTTP/1.1"; }
+    @Override public Object getAttribute(String name) { return attributes.get(name); }
+    @Override public void setAttribute(String name, Object value) { attributes.put(name, value); }
+    @Override public HttpPrincipal getPrincipal() { return null; }
+
+    @Override
+    public void setStreams(InputStream i, OutputStream o) {
+        if (i != null) {
+            requestBody = i;
+        }
+        if (o != null) {
+            responseBody = o;
+        }
+    }
+}

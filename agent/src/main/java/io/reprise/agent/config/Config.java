@@ -1,0 +1,290 @@
+package io.reprise.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reprise's configuration, read once at agent start.
+ *
+ * <p>Every key can be given as an agent argument ({@code -javaagent:reprise-agent.jar=dir=/data,sync=none}),
+ * a system property ({@code -Dreprise.dir=/data}) or an environment variable ({@code REPRISE_DIR=/data}),
+ * in that order of precedence. In agent arguments the {@code reprise.} prefix may be left out, and a
+ * comma-separated token without {@code =} continues the previous value, so list values need no quoting:
+ * {@code journal.methods=POST,PUT,dir=/data}.
+ *
+ * <p>Unknown keys and bad values are refused with a {@link ConfigException} naming the key, so a typo
+ * never silently turns durability off. The keys are documented in {@code docs/configuration.md}.
+ */
+public final class Config {
+
+    public static final String PREFIX = "reprise.";
+
+    /** The accepted keys with their defaults, in documentation order. */
+    static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("reprise.enabled", "true");
+        d.put("reprise.dir", "./reprise-data");
+        d.put("reprise.journal.methods", "POST,PUT,PATCH,DELETE");
+        d.put("reprise.journal.exclude", "");
+        d.put("reprise.sync", "none");
+        d.put("reprise.snapshot.interval", "60s");
+        d.put("reprise.snapshot.every", "100000");
+        d.put("reprise.snapshot.keep", "2");
+        DEFAULTS = Collections.unmodifiableMap(d);
+    }
+
+    private final Map<String, String> values;
+
+    private Config(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Reads the configuration from the agent arguments, the system properties and the environment. */
+    public static Config load(String agentArgs) {
+        return load(agentArgs, System.getProperties(), System.getenv());
+    }
+
+    static Config load(String agentArgs, Map<?, ?> systemProperties, Map<String, String> environment) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        // Lowest precedence first, so that later sources overwrite earlier ones.
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith("REPRISE_")) {
+                continue;
+            }
+            String key = keyForEnvironmentVariable(name);
+            if (key == null) {
+                throw new ConfigException("unknown environment variable " + name + "; Reprise knows "
+                        + String.join(", ", environmentNames()));
+            }
+            values.put(key, e.getValue());
+        }
+        for (Map.Entry<?, ?> e : systemProperties.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (!key.startsWith(PREFIX)) {
+                continue;
+            }
+            requireKnown(key, "system property -D" + key);
+            values.put(key, String.valueOf(e.getValue()));
+        }
+        for (Map.Entry<String, String> e : parseAgentArguments(agentArgs).entrySet()) {
+            values.put(e.getKey(), e.getValue());
+        }
+        Config config = new Config(values);
+        config.validate();
+        return config;
+    }
+
+    static Map<String, String> parseAgentArguments(String args) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (args == null || args.isBlank()) {
+            return result;
+        }
+        String lastKey = null;
+        for (String token : args.split(",")) {
+            int eq = token.indexOf('=');
+            if (eq < 0) {
+                if (lastKey == null) {
+                    throw new ConfigException("agent argument '" + token + "' is not key=value; write e.g. "
+                            + "-javaagent:reprise-agent.jar=dir=/data,sync=none");
+                }
+                result.put(lastKey, result.get(lastKey) + "," + token.trim());
+                continue;
+            }
+            String key = token.substring(0, eq).trim();
+            if (!key.startsWith(PREFIX)) {
+                key = PREFIX + key;
+            }
+            requireKnown(key, "agent argument " + token.substring(0, eq).trim());
+            result.put(key, token.substring(eq + 1).trim());
+            lastKey = key;
+        }
+        return result;
+    }
+
+    private static void requireKnown(String key, String where) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new ConfigException("unknown key in " + where + "; Reprise knows " + String.join(", ", DEFAULTS.keySet()));
+        }
+    }
+
+    private static String keyForEnvironmentVariable(String name) {
+        for (String key : DEFAULTS.keySet()) {
+            if (environmentName(key).equals(name)) {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static List<String> environmentNames() {
+        List<String> names = new ArrayList<>();
+        for (String key : DEFAULTS.keySet()) {
+            names.add(environmentName(key));
+        }
+        return names;
+    }
+
+    private void validate() {
+        // Each accessor parses and throws a ConfigException naming its key; call them all once at start.
+        enabled();
+        dataDirectory();
+        journaledMethods();
+        excludedPaths();
+        sync();
+        snapshotInterval();
+        snapshotEvery();
+        snapshotKeep();
+    }
+
+    // ---- typed accessors ------------------------------------------------------------------------
+
+    public boolean enabled() {
+        return parse("reprise.enabled", "true or false", v -> {
+            if (v.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw new IllegalArgumentException();
+        });
+    }
+
+    public Path dataDirectory() {
+        return parse("reprise.dir", "a directory path", v -> {
+            if (v.isBlank()) {
+                throw new IllegalArgumentException();
+            }
+            return Path.of(v).toAbsolutePath().normalize();
+        });
+    }
+
+    /** Upper-case HTTP methods whose requests are journaled. */
+    public Set<String> journaledMethods() {
+        return parse("reprise.journal.methods", "a comma-separated list of HTTP methods, e.g. POST,PUT,PATCH,DELETE", v -> {
+            Set<String> methods = new LinkedHashSet<>();
+            for (String m : v.split(",")) {
+                String method = m.trim().toUpperCase(Locale.ROOT);
+                if (method.isEmpty()) {
+                    continue;
+                }
+                if (!method.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
+                    throw new IllegalArgumentException();
+                }
+                methods.add(method);
+            }
+            return Collections.unmodifiableSet(methods);
+        });
+    }
+
+    /** Path prefixes whose requests are never journaled. */
+    public List<String> excludedPaths() {
+        return parse("reprise.journal.exclude", "a comma-separated list of path prefixes starting with /", v -> {
+            List<String> prefixes = new ArrayList<>();
+            for (String p : v.split(",")) {
+                String prefix = p.trim();
+                if (prefix.isEmpty()) {
+                    continue;
+                }
+                if (!prefix.startsWith("/")) {
+                    throw new IllegalArgumentException();
+                }
+                prefixes.add(prefix);
+            }
+            return List.copyOf(prefixes);
+        });
+    }
+
+    public SyncMode sync() {
+        return parse("reprise.sync", "none", v -> {
+            SyncMode mode = SyncMode.valueOf(v.trim().toUpperCase(Locale.ROOT));
+            if (mode != SyncMode.NONE) {
+                throw new ConfigException("reprise.sync=" + v + " is not available in this version; accepted: none "
+                        + "(journal in the page cache, survives a process crash)");
+            }
+            return mode;
+        });
+    }
+
+    public Duration snapshotInterval() {
+        return parse("reprise.snapshot.interval", "a positive duration such as 500ms, 60s, 5m or 1h", Config::parseDuration);
+    }
+
+    public long snapshotEvery() {
+        return parse("reprise.snapshot.every", "a positive whole number of journal entries", v -> positive(Long.parseLong(v.trim())));
+    }
+
+    public int snapshotKeep() {
+        return parse("reprise.snapshot.keep", "a whole number of snapshots, at least 1", v -> (int) positive(Integer.parseInt(v.trim())));
+    }
+
+    /** The raw value of a key, as given or defaulted. */
+    public String raw(String key) {
+        return values.get(key);
+    }
+
+    private static long positive(long n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException();
+        }
+        return n;
+    }
+
+    static Duration parseDuration(String text) {
+        String v = text.trim().toLowerCase(Locale.ROOT);
+        long factorMillis;
+        String number;
+        if (v.endsWith("ms")) {
+            factorMillis = 1;
+            number = v.substring(0, v.length() - 2);
+        } else if (v.endsWith("s")) {
+            factorMillis = 1_000;
+            number = v.substring(0, v.length() - 1);
+        } else if (v.endsWith("m")) {
+            factorMillis = 60_000;
+            number = v.substring(0, v.length() - 1);
+        } else if (v.endsWith("h")) {
+            factorMillis = 3_600_000;
+            number = v.substring(0, v.length() - 1);
+        } else {
+            throw new IllegalArgumentException();
+        }
+        long n = Long.parseLong(number.trim());
+        if (n <= 0) {
+            throw new IllegalArgumentException();
+        }
+        return Duration.ofMillis(Math.multiplyExact(n, factorMillis));
+    }
+
+    private <T> T parse(String key, String accepted, Function<String, T> parser) {
+        String value = values.get(key);
+        try {
+            return parser.apply(value);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConfigException(key + "=" + value + " is not valid; expected " + accepted);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

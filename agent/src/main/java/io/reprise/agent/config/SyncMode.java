@@ -1,0 +1,7 @@
+package io.reprise.agent.config;
+
+/** When the journal is forced to disk; see {@code reprise.sync} in docs/configuration.md. */
+public enum SyncMode {
+    /** The page cache holds the journal: survives a process crash, not a machine crash. */
+    NONE
+}

@@ -1,0 +1,128 @@
+package io.reprise.agent.recovery;
+
+import io.reprise.agent.snapshot.ProviderHandle;
+import io.reprise.journal.Journal;
+import io.reprise.journal.JournalEntry;
+import io.reprise.journal.JournalException;
+import io.reprise.journal.JournalReader;
+import io.reprise.snapshot.store.CorruptSnapshotException;
+import io.reprise.snapshot.store.SnapshotFile;
+import io.reprise.snapshot.store.SnapshotStore;
+import io.reprise.snapshot.store.UnsupportedSnapshotFormatException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.List;
+
+/**
+ * Brings the state back before the port opens (C4): restore the newest valid snapshot through the provider,
+ * then replay every later journal entry, in journal order, through the adapter's {@link Replayer}.
+ *
+ * <p>Snapshots that fail their checksum, or whose restore throws, are skipped for the next older one and a
+ * longer replay (C6). Without a provider the whole journal is replayed.
+ */
+public final class Recovery {
+
+    private static final Logger LOG = System.getLogger("io.reprise.recovery");
+
+    private final Journal journal;
+    private final SnapshotStore snapshots;
+    private final ProviderHandle provider; // null: no provider, replay everything
+
+    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider) {
+        this.journal = journal;
+        this.snapshots = snapshots;
+        this.provider = provider;
+    }
+
+    public RecoveryReport run(Replayer replayer) {
+        long restoreStart = System.nanoTime();
+        long position = restoreNewestValidSnapshot();
+        long restoreNanos = System.nanoTime() - restoreStart;
+
+        LOG.log(Level.INFO, "reprise: recovery started: " + (position == Journal.NO_POSITION
+                ? "no snapshot, replaying the journal from its start"
+                : "snapshot at journal position " + position + " restored in " + millis(restoreNanos) + " ms, replaying the entries after it"));
+
+        long replayStart = System.nanoTime();
+        long replayed = 0;
+        long last = position;
+        try (JournalReader reader = openReaderAfter(position)) {
+            JournalEntry entry;
+            while ((entry = reader.next()) != null) {
+                try {
+                    replayer.replay(entry);
+                } catch (Exception e) {
+                    throw new RecoveryException("reprise: replaying journal entry at position " + entry.position() + " ("
+                            + entry.method() + " " + entry.target() + ") failed: " + e
+                            + ". The port stays closed. Fix the handler, or inspect the entry in " + journal.directory(), e);
+                }
+                replayed++;
+                last = entry.position();
+            }
+        }
+        long replayNanos = System.nanoTime() - replayStart;
+        RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos);
+        LOG.log(Level.INFO, String.format("reprise: recovery done: snapshot position %d, replayed %d entries in %.1f ms "
+                        + "(%.0f entries/s), last position %d", report.snapshotPosition(), report.replayed(),
+                replayNanos / 1e6, report.replayRate(), report.lastPosition()));
+        return report;
+    }
+
+    private JournalReader openReaderAfter(long position) {
+        try {
+            return journal.readAfter(position);
+        } catch (JournalException e) {
+            throw new RecoveryException("reprise: the snapshot covers journal position " + position
+                    + " but the journal in " + journal.directory() + " cannot be read from there: " + e.getMessage()
+                    + ". Refusing to start with a partial state.", e);
+        }
+    }
+
+    /** Returns the position the restored snapshot covers, or NO_POSITION if none was restored. */
+    private long restoreNewestValidSnapshot() {
+        List<SnapshotFile> files;
+        try {
+            files = snapshots.list();
+        } catch (IOException e) {
+            throw new RecoveryException("reprise: cannot list snapshots in " + snapshots.directory() + ": " + e, e);
+        }
+        if (files.isEmpty()) {
+            return Journal.NO_POSITION;
+        }
+        if (provider == null) {
+            LOG.log(Level.WARNING, "reprise: " + files.size() + " snapshot(s) in " + snapshots.directory()
+                    + " but no SnapshotProvider is registered; replaying the whole journal instead");
+            return Journal.NO_POSITION;
+        }
+        for (SnapshotFile file : files) {
+            try {
+                file.verify();
+            } catch (UnsupportedSnapshotFormatException e) {
+                throw new RecoveryException("reprise: " + e.getMessage() + ". It was written by a newer Reprise; "
+                        + "run that version, or move the file away to fall back to older snapshots.", e);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "reprise: skipping snapshot " + file.path() + ": " + e.getMessage()
+                        + "; trying an older one and a longer replay");
+                continue;
+            }
+            try (InputStream in = file.openVerified()) {
+                provider.restore(in);
+                return file.position();
+            } catch (CorruptSnapshotException e) {
+                LOG.log(Level.WARNING, "reprise: skipping snapshot " + file.path() + ": " + e.getMessage());
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "reprise: " + provider.describe() + ".restore failed on " + file.path() + ": " + e
+                        + "; trying an older snapshot and a longer replay", e);
+            }
+        }
+        LOG.log(Level.WARNING, "reprise: no usable snapshot among " + files.size() + " in " + snapshots.directory()
+                + "; replaying the whole journal");
+        return Journal.NO_POSITION;
+    }
+
+    private static String millis(long nanos) {
+        return String.format("%.1f", nanos / 1e6);
+    }
+}

@@ -1,0 +1,186 @@
+package io.reprise.agent.snapshot;
+
+import io.reprise.agent.writepath.WritePath;
+import io.reprise.journal.Journal;
+import io.reprise.snapshot.store.PendingSnapshot;
+import io.reprise.snapshot.store.SnapshotFile;
+import io.reprise.snapshot.store.SnapshotStore;
+import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Takes snapshots through the application's provider: every {@code reprise.snapshot.interval}, after
+ * {@code reprise.snapshot.every} journaled requests, whichever comes first, and once more at shutdown.
+ *
+ * <p>The flow: take the order (no journaled request runs) → the provider writes the state into a temp file
+ * → note the journal position → release the order → finish the file (header with checksum, fsync, rename,
+ * directory fsync) → apply retention. Writers are paused only while the provider writes, into the page cache.
+ */
+public final class Snapshots {
+
+    private static final Logger LOG = System.getLogger("io.reprise.snapshot");
+
+    private final SnapshotStore store;
+    private final ProviderHandle provider;
+    private final WritePath writePath;
+    private final Duration interval;
+    private final int keep;
+
+    // Two locks on purpose: nudge() runs on the write path under the order, and must never wait for a
+    // snapshot that is itself waiting for the order.
+    private final ReentrantLock schedule = new ReentrantLock();
+    private final Condition wake = schedule.newCondition();
+    private boolean due;         // guarded by schedule
+    private boolean stopped;     // guarded by schedule
+    private final ReentrantLock taking = new ReentrantLock();
+    private long lastPosition;   // guarded by taking; the position the newest snapshot covers
+    private Thread thread;
+
+    public Snapshots(SnapshotStore store, ProviderHandle provider, WritePath writePath, Duration interval, int keep,
+                     long restoredPosition) {
+        this.store = store;
+        this.provider = provider;
+        this.writePath = writePath;
+        this.interval = interval;
+        this.keep = keep;
+        this.lastPosition = restoredPosition;
+    }
+
+    /** Starts the schedule. */
+    public void start() {
+        thread = new Thread(this::run, "reprise-snapshots");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Asks for a snapshot soon; cheap, called on the write path when enough entries were journaled. */
+    public void nudge() {
+        schedule.lock();
+        try {
+            due = true;
+            wake.signal();
+        } finally {
+            schedule.unlock();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            schedule.lock();
+            try {
+                long deadline = System.nanoTime() + interval.toNanos();
+                while (!due && !stopped) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    wake.awaitNanos(left);
+                }
+                if (stopped) {
+                    return;
+                }
+                due = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                schedule.unlock();
+            }
+            try {
+                take();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "reprise: snapshot failed; the journal still holds every request, will try again: " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Takes one snapshot now unless nothing was journaled since the last one. Returns the file, or null when
+     * there was nothing new to cover.
+     */
+    public SnapshotFile take() throws Exception {
+        taking.lock();
+        try {
+            return takeLocked(false);
+        } finally {
+            taking.unlock();
+        }
+    }
+
+    private SnapshotFile takeLocked(boolean atShutdown) throws Exception {
+        long started = System.nanoTime();
+        try (PendingSnapshot pending = store.begin()) {
+            long[] pause = new long[1];
+            long position = writePath.whileNoRequestRuns(() -> {
+                long pauseStart = System.nanoTime();
+                long covered = writePath.lastPosition();
+                if (covered != Journal.NO_POSITION && covered != lastPosition) {
+                    OutputStream out = pending.stream();
+                    provider.save(out);
+                    out.flush();
+                    writePath.snapshotTaken();
+                }
+                pause[0] = System.nanoTime() - pauseStart;
+                return covered;
+            });
+            if (position == Journal.NO_POSITION || position == lastPosition) {
+                return null;
+            }
+            SnapshotFile file = pending.commit(position);
+            lastPosition = position;
+            List<Path> deleted = store.retain(keep);
+            String line = String.format("reprise: %ssnapshot at journal position %d written to %s: writers paused %.1f ms, "
+                            + "total %.1f ms, %d old snapshot(s) removed", atShutdown ? "final " : "", position,
+                    file.path().getFileName(), pause[0] / 1e6, (System.nanoTime() - started) / 1e6, deleted.size());
+            if (atShutdown) {
+                // java.util.logging resets its handlers in a shutdown hook of its own, which races this one.
+                System.err.println(line);
+            } else {
+                LOG.log(Level.INFO, line);
+            }
+            return file;
+        }
+    }
+
+    /** Stops the schedule and takes a final snapshot (orderly shutdown). */
+    public void stopWithFinalSnapshot() {
+        schedule.lock();
+        try {
+            stopped = true;
+            wake.signal();
+        } finally {
+            schedule.unlock();
+        }
+        taking.lock();
+        try {
+            takeLocked(true);
+        } catch (Exception e) {
+            System.err.println("reprise: final snapshot failed; the next start replays the journal from the previous one: " + e);
+        } finally {
+            taking.unlock();
+        }
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The position the newest snapshot covers, or {@link Journal#NO_POSITION}. */
+    public long lastPosition() {
+        taking.lock();
+        try {
+            return lastPosition;
+        } finally {
+            taking.unlock();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.reprise.agent.writepath;
+
+import io.reprise.journal.Header;
+import io.reprise.journal.Journal;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The live write path shared by every server adapter: decides which requests are journaled, and applies
+ * each journaled request in one order that is also its journal order (C1, C2).
+ *
+ * <p>The <em>order</em> is a single lock. Under it a request is appended to the journal and then its
+ * handler runs, so journal order equals applied order by construction. Adapters read the request body
+ * before calling {@link #apply} and buffer the response until it returns, so the lock is never held while
+ * a client's socket is read from or written to (C2): a slow client stalls only its own request.
+ */
+public final class WritePath {
+
+    /** The part of a request that runs under the order: the application's filters and handler. */
+    @FunctionalInterface
+    public interface Application {
+        void run() throws Exception;
+    }
+
+    private final Set<String> methods;
+    private final List<String> excludedPrefixes;
+    private final long snapshotEvery;
+    private final ReentrantLock order = new ReentrantLock();
+
+    // Guarded by order.
+    private Journal journal;
+    private String unavailableReason = "the journal is not open yet";
+    private long lastPosition = Journal.NO_POSITION;
+    private long sinceSnapshot;
+    private Runnable snapshotDue = () -> { };
+
+    public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery) {
+        this.methods = Set.copyOf(methods);
+        this.excludedPrefixes = List.copyOf(excludedPrefixes);
+        this.snapshotEvery = snapshotEvery;
+    }
+
+    /** Whether a request with this method and path is journaled (otherwise it runs untouched, C3). */
+    public boolean journals(String method, String path) {
+        if (!methods.contains(method)) {
+            return false;
+        }
+        for (String prefix : excludedPrefixes) {
+            if (path.startsWith(prefix)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Appends the request to the journal and runs {@code application} while holding the order. Returns the
+     * journal position of the request. An exception of the application is rethrown after the order is
+     * released; the request stays journaled, as it was (at least partly) applied.
+     *
+     * @throws JournalUnavailableException when the request could not be journaled; it was then not applied
+     */
+    public long apply(String method, String target, List<Header> headers, byte[] body, Application application)
+            throws Exception {
+        order.lock();
+        try {
+            Journal j = journal;
+            if (j == null) {
+                throw new JournalUnavailableException(unavailableReason, null);
+            }
+            long position;
+            try {
+                position = j.append(method, target, headers, body);
+            } catch (RuntimeException e) {
+                throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
+            }
+            lastPosition = position;
+            if (++sinceSnapshot == snapshotEvery) {
+                snapshotDue.run();
+            }
+            application.run();
+            return position;
+        } finally {
+            order.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code action} while no journaled request runs: the state it sees is exactly the state after the
+     * entry at {@link #lastPosition()}. Used by snapshots.
+     */
+    public <T> T whileNoRequestRuns(Callable<T> action) throws Exception {
+        order.lock();
+        try {
+            return action.call();
+        } finally {
+            order.unlock();
+        }
+    }
+
+    /** Starts journaling into {@code journal}, whose entries up to its last position are all applied. */
+    public void open(Journal journal, long entriesSinceSnapshot, Runnable snapshotDue) {
+        order.lock();
+        try {
+            this.journal = journal;
+            this.lastPosition = journal.lastPosition();
+            this.sinceSnapshot = entriesSinceSnapshot;
+            this.snapshotDue = snapshotDue;
+        } finally {
+            order.unlock();
+        }
+    }
+
+    /** Stops journaling; later journaled requests get {@link JournalUnavailableException} with this reason. */
+    public void close(String reason) {
+        order.lock();
+        try {
+            this.journal = null;
+            this.unavailableReason = reason;
+        } finally {
+            order.unlock();
+        }
+    }
+
+    /** Position of the last journaled (and so applied) request; call under {@link #whileNoRequestRuns}. */
+    public long lastPosition() {
+        return lastPosition;
+    }
+
+    /** Marks a snapshot as covering everything applied so far; call under {@link #whileNoRequestRuns}. */
+    public void snapshotTaken() {
+        sinceSnapshot = 0;
+    }
+}

@@ -1,0 +1,85 @@
+package io.reprise.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+    @Test
+    void defaultsMatchTheDocumentedTable() {
+        Config config = Config.load(null, Map.of(), Map.of());
+        assertThat(config.enabled()).isTrue();
+        assertThat(config.dataDirectory()).isEqualTo(Path.of("./reprise-data").toAbsolutePath().normalize());
+        assertThat(config.journaledMethods()).containsExactly("POST", "PUT", "PATCH", "DELETE");
+        assertThat(config.excludedPaths()).isEmpty();
+        assertThat(config.sync()).isEqualTo(SyncMode.NONE);
+        assertThat(config.snapshotInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.snapshotEvery()).isEqualTo(100_000);
+        assertThat(config.snapshotKeep()).isEqualTo(2);
+    }
+
+    @Test
+    void agentArgumentsBeatSystemPropertiesWhichBeatTheEnvironment() {
+        Config config = Config.load("dir=/from/args",
+                Map.of("reprise.dir", "/from/property", "reprise.snapshot.keep", "5"),
+                Map.of("REPRISE_DIR", "/from/env", "REPRISE_SNAPSHOT_KEEP", "7", "REPRISE_SNAPSHOT_EVERY", "10"));
+        assertThat(config.dataDirectory()).isEqualTo(Path.of("/from/args"));
+        assertThat(config.snapshotKeep()).isEqualTo(5);
+        assertThat(config.snapshotEvery()).isEqualTo(10);
+    }
+
+    @Test
+    void listValuesInAgentArgumentsNeedNoQuoting() {
+        Config config = Config.load("journal.methods=POST,PUT,reprise.dir=/data,journal.exclude=/health,/metrics", Map.of(), Map.of());
+        assertThat(config.journaledMethods()).containsExactly("POST", "PUT");
+        assertThat(config.dataDirectory()).isEqualTo(Path.of("/data"));
+        assertThat(config.excludedPaths()).containsExactly("/health", "/metrics");
+    }
+
+    @Test
+    void durationsAcceptTheDocumentedUnits() {
+        assertThat(Config.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Config.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Config.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void aBadValueNamesItsKeyAndWhatIsAccepted() {
+        assertThatThrownBy(() -> Config.load(null, Map.of("reprise.snapshot.interval", "soon"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("reprise.snapshot.interval=soon")
+                .hasMessageContaining("duration");
+        assertThatThrownBy(() -> Config.load("snapshot.keep=0", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.snapshot.keep=0");
+        assertThatThrownBy(() -> Config.load(null, Map.of(), Map.of("REPRISE_ENABLED", "maybe")))
+                .hasMessageContaining("reprise.enabled=maybe").hasMessageContaining("true or false");
+        assertThatThrownBy(() -> Config.load("journal.exclude=health", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.journal.exclude=health").hasMessageContaining("starting with /");
+    }
+
+    @Test
+    void unknownKeysAreRefusedWhereverTheyAreGiven() {
+        assertThatThrownBy(() -> Config.load("snapshot.intervall=5s", Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("snapshot.intervall").hasMessageContaining("reprise.snapshot.interval");
+        assertThatThrownBy(() -> Config.load(null, Map.of("reprise.journal.method", "POST"), Map.of()))
+                .hasMessageContaining("-Dreprise.journal.method");
+        assertThatThrownBy(() -> Config.load(null, Map.of(), Map.of("REPRISE_DIRECTORY", "/x")))
+                .hasMessageContaining("REPRISE_DIRECTORY").hasMessageContaining("REPRISE_DIR");
+    }
+
+    @Test
+    void syncModesNotYetBuiltAreRefusedRatherThanIgnored() {
+        assertThatThrownBy(() -> Config.load("sync=always", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.sync=always").hasMessageContaining("none");
+    }
+
+    @Test
+    void environmentNamesAreUpperCaseWithUnderscores() {
+        assertThat(Config.environmentName("reprise.snapshot.every")).isEqualTo("REPRISE_SNAPSHOT_EVERY");
+    }
+}
