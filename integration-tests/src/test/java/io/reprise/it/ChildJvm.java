@@ -1,0 +1,167 @@
+package io.reprise.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real child JVM, its output captured to a file. Every wait is bounded; {@link #kill()} is SIGKILL.
+ */
+final class ChildJvm implements AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    private final String name;
+    private final Process process;
+    private final Path output;
+
+    private ChildJvm(String name, Process process, Path output) {
+        this.name = name;
+        this.process = process;
+        this.output = output;
+    }
+
+    /** Starts {@code java} (of the JDK under test) with {@code arguments}; output goes to {@code <workDir>/<name>.log}. */
+    static ChildJvm start(String name, Path workDir, List<String> arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(Launch.java());
+        command.addAll(arguments);
+        Path output = workDir.resolve(name + ".log");
+        try {
+            Process process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            return new ChildJvm(name, process, output);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    String output() {
+        try {
+            return Files.exists(output) ? Files.readString(output, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the output matches {@code regex}; fails with the output if it does not within {@code timeout}. */
+    Matcher awaitOutput(String regex, Duration timeout) {
+        Pattern pattern = Pattern.compile(regex);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Matcher m = pattern.matcher(output());
+            if (m.find()) {
+                return m;
+            }
+            if (!process.isAlive()) {
+                Matcher last = pattern.matcher(output());
+                if (last.find()) {
+                    return last;
+                }
+                return fail(name + " exited (" + process.exitValue() + ") before printing /" + regex + "/:\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                return fail(name + " did not print /" + regex + "/ within " + timeout + ":\n" + output());
+            }
+            pause();
+        }
+    }
+
+    /** Waits until {@code port} accepts a connection on loopback. */
+    void awaitPort(int port, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (accepts(port)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                fail(name + " exited (" + process.exitValue() + ") before opening port " + port + ":\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                fail(name + " did not open port " + port + " within " + timeout + ":\n" + output());
+            }
+            pause();
+        }
+    }
+
+    static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed by the JVM. */
+    void kill() {
+        process.destroyForcibly();
+        int exit = waitFor(Duration.ofSeconds(20));
+        if (exit != 137) {
+            fail(name + " should have died of SIGKILL (exit 137) but exited " + exit + ":\n" + output());
+        }
+    }
+
+    /** SIGTERM: an orderly shutdown, shutdown hooks run. Returns the exit code. */
+    int terminate() {
+        process.destroy();
+        return waitFor(Duration.ofSeconds(30));
+    }
+
+    int waitFor(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                fail(name + " did not exit within " + timeout + ":\n" + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

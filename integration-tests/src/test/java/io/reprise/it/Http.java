@@ -1,0 +1,48 @@
+package io.reprise.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small loopback HTTP client for the counter's API. Every call has a timeout. */
+final class Http {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    private Http() {
+    }
+
+    static HttpResponse<String> send(int port, String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static long increment(int port) throws IOException, InterruptedException {
+        return ok(send(port, "POST", "/counter/increment", null));
+    }
+
+    static long set(int port, long value) throws IOException, InterruptedException {
+        return ok(send(port, "PUT", "/counter", Long.toString(value)));
+    }
+
+    static long get(int port) throws IOException, InterruptedException {
+        return ok(send(port, "GET", "/counter", null));
+    }
+
+    private static long ok(HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(response.request().method() + " " + response.request().uri() + " answered "
+                    + response.statusCode() + ": " + response.body());
+        }
+        return Long.parseLong(response.body().trim());
+    }
+}

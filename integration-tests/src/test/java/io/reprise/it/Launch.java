@@ -1,0 +1,107 @@
+package io.reprise.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The JDK under test, the built jars, and command lines for the services the tests start. */
+final class Launch {
+
+    private Launch() {
+    }
+
+    static Path javaHome() {
+        Path home = Path.of(property("reprise.it.java.home"));
+        if (!Files.isExecutable(home.resolve("bin/java"))) {
+            throw new IllegalStateException("no JDK at " + home + " (reprise.it.java.home); for the JDK 25 run, "
+                    + "install it or point -Djdk25.home at it");
+        }
+        return home;
+    }
+
+    static String java() {
+        return javaHome().resolve("bin/java").toString();
+    }
+
+    /** Feature version of the JDK under test, e.g. 17 or 25. */
+    static int javaVersion() {
+        try {
+            Path release = javaHome().resolve("release");
+            for (String line : Files.readAllLines(release)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(v.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("cannot read the version of " + javaHome());
+    }
+
+    static String agentJar() {
+        return existing("reprise.it.agent");
+    }
+
+    static String counterJar() {
+        return existing("reprise.it.counter");
+    }
+
+    /** Class path of the fixture applications: the test classes plus their libraries. */
+    static String fixtureClasspath() {
+        try {
+            String libs = Files.readString(Path.of(property("reprise.it.fixture.classpath"))).trim();
+            return property("reprise.it.fixture.classes") + (libs.isEmpty() ? "" : java.io.File.pathSeparator + libs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar counter-sample.jar --host 127.0.0.1 --port PORT}. */
+    static List<String> counter(Path dataDir, int port, String... jvmOptions) {
+        List<String> args = new ArrayList<>();
+        args.add("-javaagent:" + agentJar());
+        args.add("-Dreprise.dir=" + dataDir);
+        args.addAll(List.of(jvmOptions));
+        args.addAll(List.of("-jar", counterJar(), "--host", "127.0.0.1", "--port", Integer.toString(port)));
+        return args;
+    }
+
+    /** The fixture application with the agent. */
+    static List<String> fixture(Path dataDir, int port, String... jvmOptions) {
+        List<String> args = new ArrayList<>();
+        args.add("-javaagent:" + agentJar());
+        args.add("-Dreprise.dir=" + dataDir);
+        args.addAll(List.of(jvmOptions));
+        args.addAll(List.of("-cp", fixtureClasspath(), "io.reprise.it.fixtures.FixtureApp", "--port", Integer.toString(port)));
+        return args;
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String existing(String key) {
+        String path = property(key);
+        if (!Files.isRegularFile(Path.of(path))) {
+            throw new IllegalStateException(path + " (" + key + ") does not exist; run the build from the root: mvn -B verify");
+        }
+        return path;
+    }
+
+    private static String property(String key) {
+        String value = System.getProperty(key);
+        if (value == null) {
+            throw new IllegalStateException("system property " + key + " is not set; run these tests through Maven (mvn -B verify)");
+        }
+        return value;
+    }
+}
