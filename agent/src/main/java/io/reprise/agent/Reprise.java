@@ -1,6 +1,7 @@
 package io.reprise.agent;
 
 import io.reprise.agent.config.Config;
+import io.reprise.agent.lifecycle.Lifecycles;
 import io.reprise.agent.recovery.DataDirLock;
 import io.reprise.agent.recovery.Recovery;
 import io.reprise.agent.recovery.RecoveryException;
@@ -39,6 +40,8 @@ public final class Reprise {
     private RuntimeException recoveryFailure;  // guarded by recoveryMonitor
     private volatile Snapshots snapshots;      // null without a provider
     private volatile boolean shutDown;
+    private volatile boolean fenced;
+    private final Lifecycles lifecycles = new Lifecycles();
 
     private Reprise(Config config, DataDirLock lock, CompletableFuture<Journal> journal) {
         this.config = config;
@@ -78,6 +81,11 @@ public final class Reprise {
         return config;
     }
 
+    /** Where parts of the agent that follow its phases (e.g. Kubernetes support) are added, before recovery. */
+    public Lifecycles lifecycles() {
+        return lifecycles;
+    }
+
     /**
      * Called by an adapter right before its port opens. The first call restores the state and replays the
      * journal through {@code replayer}; every call returns only once that is done, and throws if it failed,
@@ -97,12 +105,20 @@ public final class Reprise {
             } catch (RuntimeException e) {
                 recoveryFailure = e;
                 LOG.log(Level.ERROR, e.getMessage());
+                lifecycles.recoveryFailed(e.getMessage());
                 throw e;
             }
         }
     }
 
     private void recover(Replayer replayer) {
+        try {
+            lifecycles.beforeRecovery(this::fenceLost);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RecoveryException("reprise: cannot start recovery: " + e.getMessage(), e);
+        }
         Journal j;
         try {
             j = journal.join();
@@ -119,16 +135,33 @@ public final class Reprise {
         Optional<ProviderHandle> provider = ProviderDiscovery.find(Thread.currentThread().getContextClassLoader());
         LOG.log(Level.INFO, "reprise: snapshot provider: " + provider.map(ProviderHandle::describe)
                 .orElse("none (the whole journal is replayed at every start)"));
-        RecoveryReport report = new Recovery(j, store, provider.orElse(null)).run(replayer);
+        RecoveryReport report = new Recovery(j, store, provider.orElse(null), lifecycles).run(replayer);
         if (provider.isPresent()) {
             Snapshots s = new Snapshots(store, provider.get(), writePath, config.snapshotInterval(),
-                    config.snapshotKeep(), report.snapshotPosition());
+                    config.snapshotKeep(), report.snapshotPosition(), lifecycles);
             writePath.open(j, report.replayed(), s::nudge);
             snapshots = s;
             s.start();
         } else {
             writePath.open(j, 0, () -> { });
         }
+        lifecycles.recoveryCompleted(report);
+    }
+
+    /**
+     * This process may no longer write to the data directory (e.g. its Kubernetes Lease is lost): refuse every
+     * journaled request from now on, write nothing more, and exit non-zero so that it is restarted and must
+     * fence in again.
+     */
+    private void fenceLost(String reason) {
+        fenced = true;
+        writePath.close("this process lost its right to write: " + reason);
+        Snapshots s = snapshots;
+        if (s != null) {
+            s.stop();
+        }
+        System.err.println("reprise: fenced out: " + reason + "; journaled requests are refused, exiting with status 3");
+        System.exit(3);
     }
 
     /** Orderly shutdown (SIGTERM, System.exit): a final snapshot, then the journal and the lock are closed. */
@@ -138,7 +171,7 @@ public final class Reprise {
         }
         shutDown = true;
         Snapshots s = snapshots;
-        if (s != null) {
+        if (s != null && !fenced) {
             s.stopWithFinalSnapshot();
         }
         writePath.close("the service is shutting down");
@@ -150,5 +183,6 @@ public final class Reprise {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "reprise: releasing the data directory lock: " + e);
         }
+        lifecycles.shutdown();
     }
 }

@@ -215,6 +215,27 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * The number of entries strictly after {@code position} ({@link #NO_POSITION}: all entries), without
+     * reading them: Chronicle counts from its index.
+     */
+    public long countAfter(long position) {
+        ensureOpen();
+        long last = lastPosition;
+        if (last == NO_POSITION || position >= last) {
+            return 0;
+        }
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            if (position == NO_POSITION) {
+                return queue.countExcerpts(queue.firstIndex(), last) + 1; // [first, last) plus last itself
+            }
+            return queue.countExcerpts(position, last); // [position, last) has as many entries as (position, last]
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
     /** Reads past the entry the tailer is on; false if there is no complete entry there. */
     private static boolean skipOne(ExcerptTailer tailer) {
         try (DocumentContext document = tailer.readingDocument()) {

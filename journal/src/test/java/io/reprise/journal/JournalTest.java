@@ -359,6 +359,27 @@ class JournalTest {
         }
     }
 
+    @Test
+    void countAfterMatchesWhatAReaderReturnsAlsoAcrossARoll() throws IOException {
+        SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-11-23T23:59:00Z"));
+        try (Journal journal = Journal.open(dir(), clock)) {
+            assertThat(journal.countAfter(Journal.NO_POSITION)).isZero();
+            List<Long> positions = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                positions.add(journal.append("POST", "/n/" + i, List.of(), null));
+            }
+            clock.advanceMillis(TimeUnit.MINUTES.toMillis(2));
+            for (int i = 5; i < 8; i++) {
+                positions.add(journal.append("POST", "/n/" + i, List.of(), null));
+            }
+
+            assertThat(journal.countAfter(Journal.NO_POSITION)).isEqualTo(8);
+            for (long p : positions) {
+                assertThat(journal.countAfter(p)).as("after %d", p).isEqualTo(readAll(journal, p).size());
+            }
+        }
+    }
+
     static List<JournalEntry> readAll(Journal journal, long after) {
         List<JournalEntry> entries = new ArrayList<>();
         try (JournalReader reader = journal.readAfter(after)) {

@@ -1,5 +1,6 @@
 package io.reprise.agent.recovery;
 
+import io.reprise.agent.lifecycle.Lifecycle;
 import io.reprise.agent.snapshot.ProviderHandle;
 import io.reprise.journal.Journal;
 import io.reprise.journal.JournalEntry;
@@ -29,11 +30,13 @@ public final class Recovery {
     private final Journal journal;
     private final SnapshotStore snapshots;
     private final ProviderHandle provider; // null: no provider, replay everything
+    private final Lifecycle lifecycle;
 
-    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider) {
+    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle) {
         this.journal = journal;
         this.snapshots = snapshots;
         this.provider = provider;
+        this.lifecycle = lifecycle;
     }
 
     public RecoveryReport run(Replayer replayer) {
@@ -41,9 +44,12 @@ public final class Recovery {
         long position = restoreNewestValidSnapshot();
         long restoreNanos = System.nanoTime() - restoreStart;
 
+        long toReplay = journal.countAfter(position);
         LOG.log(Level.INFO, "reprise: recovery started: " + (position == Journal.NO_POSITION
                 ? "no snapshot, replaying the journal from its start"
-                : "snapshot at journal position " + position + " restored in " + millis(restoreNanos) + " ms, replaying the entries after it"));
+                : "snapshot at journal position " + position + " restored in " + millis(restoreNanos) + " ms, replaying the entries after it")
+                + " (" + toReplay + " entries)");
+        lifecycle.recoveryStarted(position, toReplay);
 
         long replayStart = System.nanoTime();
         long replayed = 0;

@@ -1,5 +1,6 @@
 package io.reprise.agent.snapshot;
 
+import io.reprise.agent.lifecycle.Lifecycle;
 import io.reprise.agent.writepath.WritePath;
 import io.reprise.journal.Journal;
 import io.reprise.snapshot.store.PendingSnapshot;
@@ -32,6 +33,7 @@ public final class Snapshots {
     private final WritePath writePath;
     private final Duration interval;
     private final int keep;
+    private final Lifecycle lifecycle;
 
     // Two locks on purpose: nudge() runs on the write path under the order, and must never wait for a
     // snapshot that is itself waiting for the order.
@@ -44,7 +46,8 @@ public final class Snapshots {
     private Thread thread;
 
     public Snapshots(SnapshotStore store, ProviderHandle provider, WritePath writePath, Duration interval, int keep,
-                     long restoredPosition) {
+                     long restoredPosition, Lifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.store = store;
         this.provider = provider;
         this.writePath = writePath;
@@ -138,6 +141,7 @@ public final class Snapshots {
             String line = String.format("reprise: %ssnapshot at journal position %d written to %s: writers paused %.1f ms, "
                             + "total %.1f ms, %d old snapshot(s) removed", atShutdown ? "final " : "", position,
                     file.path().getFileName(), pause[0] / 1e6, (System.nanoTime() - started) / 1e6, deleted.size());
+            lifecycle.snapshotTaken(position, System.currentTimeMillis(), position);
             if (atShutdown) {
                 // java.util.logging resets its handlers in a shutdown hook of its own, which races this one.
                 System.err.println(line);
@@ -145,6 +149,17 @@ public final class Snapshots {
                 LOG.log(Level.INFO, line);
             }
             return file;
+        }
+    }
+
+    /** Stops the schedule without writing anything more (this process lost the right to write). */
+    public void stop() {
+        schedule.lock();
+        try {
+            stopped = true;
+            wake.signal();
+        } finally {
+            schedule.unlock();
         }
     }
 
