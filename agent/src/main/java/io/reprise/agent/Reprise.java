@@ -10,6 +10,7 @@ import io.reprise.agent.recovery.Replayer;
 import io.reprise.agent.snapshot.ProviderDiscovery;
 import io.reprise.agent.snapshot.ProviderHandle;
 import io.reprise.agent.snapshot.Snapshots;
+import io.reprise.agent.writepath.Durability;
 import io.reprise.agent.writepath.WritePath;
 import io.reprise.journal.Journal;
 import io.reprise.snapshot.store.SnapshotStore;
@@ -48,7 +49,7 @@ public final class Reprise {
         this.dataDir = config.dataDirectory();
         this.lock = lock;
         this.journal = journal;
-        this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery());
+        this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery(), config.maxBody());
     }
 
     /**
@@ -113,7 +114,7 @@ public final class Reprise {
 
     private void recover(Replayer replayer) {
         try {
-            lifecycles.beforeRecovery(this::fenceLost);
+            lifecycles.beforeRecovery(reason -> stopWriting("fenced out: " + reason, 3));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -135,33 +136,43 @@ public final class Reprise {
         Optional<ProviderHandle> provider = ProviderDiscovery.find(Thread.currentThread().getContextClassLoader());
         LOG.log(Level.INFO, "reprise: snapshot provider: " + provider.map(ProviderHandle::describe)
                 .orElse("none (the whole journal is replayed at every start)"));
-        RecoveryReport report = new Recovery(j, store, provider.orElse(null), lifecycles).run(replayer);
+        RecoveryReport report = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays()).run(replayer);
+        Durability durability = Durability.of(config.sync(), j::force, config.syncInterval(),
+                reason -> stopWriting(reason + "; the next start recovers from what the disk holds", 4));
         if (provider.isPresent()) {
             Snapshots s = new Snapshots(store, provider.get(), writePath, config.snapshotInterval(),
                     config.snapshotKeep(), report.snapshotPosition(), lifecycles);
-            writePath.open(j, report.replayed(), s::nudge);
+            openWritePath(j, durability, report.replayed(), s::nudge);
             snapshots = s;
             s.start();
         } else {
-            writePath.open(j, 0, () -> { });
+            openWritePath(j, durability, 0, () -> { });
         }
         lifecycles.recoveryCompleted(report);
     }
 
+    private void openWritePath(Journal j, Durability durability, long sinceSnapshot, Runnable snapshotDue) {
+        try {
+            writePath.open(j, durability, config.minFree(), sinceSnapshot, snapshotDue);
+        } catch (IOException e) {
+            throw new RecoveryException("reprise: cannot read the free space of " + j.directory() + ": " + e, e);
+        }
+    }
+
     /**
-     * This process may no longer write to the data directory (e.g. its Kubernetes Lease is lost): refuse every
-     * journaled request from now on, write nothing more, and exit non-zero so that it is restarted and must
-     * fence in again.
+     * This process must not write to the data directory any more (its Kubernetes Lease is lost, or an fsync
+     * failed): refuse every journaled request from now on, write nothing more, and exit with {@code status}
+     * so that it is restarted, fences in again and recovers from what the disk holds.
      */
-    private void fenceLost(String reason) {
+    private void stopWriting(String reason, int status) {
         fenced = true;
-        writePath.close("this process lost its right to write: " + reason);
         Snapshots s = snapshots;
         if (s != null) {
             s.stop();
         }
-        System.err.println("reprise: fenced out: " + reason + "; journaled requests are refused, exiting with status 3");
-        System.exit(3);
+        writePath.close("this process stopped writing: " + reason);
+        System.err.println("reprise: " + reason + "; journaled requests are refused, exiting with status " + status);
+        System.exit(status);
     }
 
     /** Orderly shutdown (SIGTERM, System.exit): a final snapshot, then the journal and the lock are closed. */

@@ -35,7 +35,12 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code java} (of the JDK under test) with {@code arguments}; output goes to {@code <workDir>/<name>.log}. */
     static ChildJvm start(String name, Path workDir, List<String> arguments) {
-        List<String> command = new ArrayList<>();
+        return start(name, workDir, List.of(), arguments);
+    }
+
+    /** As {@link #start(String, Path, List)}, with {@code java} run by {@code prefix} (e.g. strace). */
+    static ChildJvm start(String name, Path workDir, List<String> prefix, List<String> arguments) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Launch.java());
         command.addAll(arguments);
         Path output = workDir.resolve(name + ".log");
@@ -110,6 +115,9 @@ final class ChildJvm implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed by the JVM. */
     void kill() {
+        // Under a prefix such as strace, the JVM is a descendant: kill it first, so that it cannot outlive
+        // a tracer that detaches from it.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         int exit = waitFor(Duration.ofSeconds(20));
         if (exit != 137) {
@@ -146,6 +154,7 @@ final class ChildJvm implements AutoCloseable {
 
     @Override
     public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

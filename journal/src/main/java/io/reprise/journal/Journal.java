@@ -8,8 +8,11 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +51,14 @@ public final class Journal implements AutoCloseable {
     private final EntryCodec codec;
     private volatile long lastPosition;
     private volatile boolean closed;
+
+    // Durability. The cycle file of the last append is noted by append (under the caller's lock, and only
+    // when the cycle changes); force() runs on any thread, under forceLock.
+    private int writtenCycle = Integer.MIN_VALUE;
+    private volatile File writtenFile;
+    private final Object forceLock = new Object();
+    private File forcedFile;            // guarded by forceLock
+    private FileChannel forcedChannel;  // guarded by forceLock
 
     private Journal(Path dir, SingleChronicleQueue queue, ExcerptAppender appender) {
         this.dir = dir;
@@ -93,6 +104,9 @@ public final class Journal implements AutoCloseable {
                     // days. Chronicle's current daily cycle: room for 2^32-1 entries a day (49,700 a
                     // second sustained all day), an index entry every 256th, so a seek scans <= 255.
                     .rollCycle(RollCycles.FAST_DAILY)
+                    // Chronicle takes at most a quarter of a block per entry: 128 MiB blocks hold a
+                    // request of reprise.journal.max-body (at most 16 MiB) with room for its headers.
+                    .blockSize(128L << 20)
                     .readOnly(false);
             if (time != null) {
                 builder.timeProvider(time);
@@ -174,8 +188,56 @@ public final class Journal implements AutoCloseable {
             ChronicleEnvironment.exit(previous);
         }
         long position = appender.lastIndexAppended();
+        int cycle = appender.cycle();
+        if (cycle != writtenCycle) {
+            writtenCycle = cycle;
+            writtenFile = appender.currentFile();
+        }
         lastPosition = position;
         return position;
+    }
+
+    /**
+     * Forces every entry appended before this call to the storage device and returns the last position it
+     * covers ({@link #NO_POSITION} if nothing was appended by this journal yet). Thread-safe, and may run while
+     * another thread appends; concurrent callers are served one at a time, so a caller that waited got an fsync
+     * that started after its own append.
+     *
+     * <p>It calls {@code fdatasync} through a {@link FileChannel} of its own on the queue's cycle file, rather
+     * than Chronicle's sync mode, which silently does nothing when its native layer fails to load. On Linux
+     * this writes back the dirty pages of the memory-mapped file. When the journal rolled to a new cycle file
+     * since the last force, the rest of the previous file and the directory are forced too.
+     *
+     * @throws IOException if the device reports a write error: the caller must assume that entries since the
+     *     last successful force are lost on a machine crash
+     */
+    public long force() throws IOException {
+        long covered = lastPosition; // read first: whatever is appended after this is not promised
+        File file = writtenFile;
+        if (file == null) {
+            return NO_POSITION;
+        }
+        synchronized (forceLock) {
+            ensureOpen();
+            if (!file.equals(forcedFile)) {
+                if (forcedChannel != null) {
+                    forcedChannel.force(false); // the end of the previous cycle file
+                    forcedChannel.close();
+                }
+                forcedChannel = FileChannel.open(file.toPath(), StandardOpenOption.READ);
+                forcedFile = file;
+                forceDirectory();
+            }
+            forcedChannel.force(false);
+        }
+        return covered;
+    }
+
+    /** The new cycle file's directory entry must be durable too. */
+    private void forceDirectory() throws IOException {
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
     }
 
     /** The position of the last entry in the journal, or {@link #NO_POSITION} when it is empty. */
@@ -260,6 +322,10 @@ public final class Journal implements AutoCloseable {
             return;
         }
         closed = true;
+        synchronized (forceLock) {
+            closeQuietly(forcedChannel);
+            forcedChannel = null;
+        }
         ClassLoader previous = ChronicleEnvironment.enter();
         try {
             closeQuietly(appender);

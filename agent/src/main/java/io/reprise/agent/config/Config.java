@@ -37,10 +37,16 @@ public final class Config {
         d.put("reprise.dir", "./reprise-data");
         d.put("reprise.journal.methods", "POST,PUT,PATCH,DELETE");
         d.put("reprise.journal.exclude", "");
+        d.put("reprise.journal.max-body", "16MiB");
+        d.put("reprise.journal.retain", "needed");
+        d.put("reprise.journal.min-free", "64MiB");
         d.put("reprise.sync", "none");
+        d.put("reprise.sync.interval", "100ms");
         d.put("reprise.snapshot.interval", "60s");
         d.put("reprise.snapshot.every", "100000");
         d.put("reprise.snapshot.keep", "2");
+        d.put("reprise.recovery.on-error", "stop");
+        d.put("reprise.recovery.truncate-corrupt", "false");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -146,24 +152,22 @@ public final class Config {
         dataDirectory();
         journaledMethods();
         excludedPaths();
+        maxBody();
+        retainAllJournal();
+        minFree();
         sync();
+        syncInterval();
         snapshotInterval();
         snapshotEvery();
         snapshotKeep();
+        skipFailedReplays();
+        truncateCorrupt();
     }
 
     // ---- typed accessors ------------------------------------------------------------------------
 
     public boolean enabled() {
-        return parse("reprise.enabled", "true or false", v -> {
-            if (v.equalsIgnoreCase("true")) {
-                return true;
-            }
-            if (v.equalsIgnoreCase("false")) {
-                return false;
-            }
-            throw new IllegalArgumentException();
-        });
+        return parse("reprise.enabled", "true or false", Config::parseBoolean);
     }
 
     public Path dataDirectory() {
@@ -212,14 +216,68 @@ public final class Config {
     }
 
     public SyncMode sync() {
-        return parse("reprise.sync", "none", v -> {
-            SyncMode mode = SyncMode.valueOf(v.trim().toUpperCase(Locale.ROOT));
-            if (mode != SyncMode.NONE) {
-                throw new ConfigException("reprise.sync=" + v + " is not available in this version; accepted: none "
-                        + "(journal in the page cache, survives a process crash)");
+        return parse("reprise.sync", "none, batch or always", v -> SyncMode.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+    }
+
+    /** With {@code sync=batch}: the longest time between two fsyncs of the journal. */
+    public Duration syncInterval() {
+        return parse("reprise.sync.interval", "a positive duration such as 10ms, 100ms or 1s", Config::parseDuration);
+    }
+
+    /** Largest request body that is journaled; larger requests are answered 413 and not applied. */
+    public int maxBody() {
+        return parse("reprise.journal.max-body", "a size from 1KiB to 16MiB, e.g. 512KiB, 4MiB or 1048576 (bytes)", v -> {
+            long bytes = parseSize(v);
+            if (bytes < 1024 || bytes > MAX_BODY_LIMIT) {
+                throw new IllegalArgumentException();
             }
-            return mode;
+            return (int) bytes;
         });
+    }
+
+    /** Usable space below which journaled requests are refused with 503 instead of filling the volume. */
+    public long minFree() {
+        return parse("reprise.journal.min-free", "a size of at least 1MiB, e.g. 64MiB or 1GiB", v -> {
+            long bytes = parseSize(v);
+            if (bytes < (1 << 20)) {
+                throw new IllegalArgumentException();
+            }
+            return bytes;
+        });
+    }
+
+    /** The largest {@code reprise.journal.max-body}: what one journal entry holds, less room for headers. */
+    public static final long MAX_BODY_LIMIT = 16L << 20;
+
+    /** {@code all}: never delete journal files; {@code needed} (default): delete those no kept snapshot needs. */
+    public boolean retainAllJournal() {
+        return parse("reprise.journal.retain", "needed or all", v -> {
+            if (v.equalsIgnoreCase("all")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("needed")) {
+                return false;
+            }
+            throw new IllegalArgumentException();
+        });
+    }
+
+    /** {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is logged and skipped. */
+    public boolean skipFailedReplays() {
+        return parse("reprise.recovery.on-error", "stop or skip", v -> {
+            if (v.equalsIgnoreCase("skip")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("stop")) {
+                return false;
+            }
+            throw new IllegalArgumentException();
+        });
+    }
+
+    /** Whether recovery may cut the journal at a corrupt entry (keeping a copy of what it cuts). */
+    public boolean truncateCorrupt() {
+        return parse("reprise.recovery.truncate-corrupt", "true or false", Config::parseBoolean);
     }
 
     public Duration snapshotInterval() {
@@ -244,6 +302,31 @@ public final class Config {
             throw new IllegalArgumentException();
         }
         return n;
+    }
+
+    private static boolean parseBoolean(String v) {
+        if (v.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException();
+    }
+
+    /** Sizes: a number of bytes, or a number with KiB, MiB or GiB. */
+    static long parseSize(String text) {
+        String v = text.trim();
+        long factor = 1;
+        String[][] units = {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}};
+        for (String[] unit : units) {
+            if (v.endsWith(unit[0])) {
+                factor = Long.parseLong(unit[1]);
+                v = v.substring(0, v.length() - unit[0].length()).trim();
+                break;
+            }
+        }
+        return Math.multiplyExact(Long.parseLong(v), factor);
     }
 
     static Duration parseDuration(String text) {

@@ -31,12 +31,19 @@ public final class Recovery {
     private final SnapshotStore snapshots;
     private final ProviderHandle provider; // null: no provider, replay everything
     private final Lifecycle lifecycle;
+    private final boolean skipFailures;
 
-    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle) {
+    /**
+     * @param skipFailures {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is
+     *                     logged and skipped instead of stopping recovery
+     */
+    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
+                    boolean skipFailures) {
         this.journal = journal;
         this.snapshots = snapshots;
         this.provider = provider;
         this.lifecycle = lifecycle;
+        this.skipFailures = skipFailures;
     }
 
     public RecoveryReport run(Replayer replayer) {
@@ -53,6 +60,7 @@ public final class Recovery {
 
         long replayStart = System.nanoTime();
         long replayed = 0;
+        long skipped = 0;
         long last = position;
         try (JournalReader reader = openReaderAfter(position)) {
             JournalEntry entry;
@@ -60,9 +68,14 @@ public final class Recovery {
                 try {
                     replayer.replay(entry);
                 } catch (Exception e) {
-                    throw new RecoveryException("reprise: replaying journal entry at position " + entry.position() + " ("
-                            + entry.method() + " " + entry.target() + ") failed: " + e
-                            + ". The port stays closed. Fix the handler, or inspect the entry in " + journal.directory(), e);
+                    String what = "replaying journal entry at position " + entry.position() + " (" + entry.method() + " "
+                            + entry.target() + ") failed: " + e;
+                    if (!skipFailures) {
+                        throw new RecoveryException("reprise: " + what + ". The port stays closed. Fix the handler, inspect "
+                                + "the entry (reprise-tools dump), or start with reprise.recovery.on-error=skip to skip it", e);
+                    }
+                    skipped++;
+                    LOG.log(Level.WARNING, "reprise: " + what + "; skipped (reprise.recovery.on-error=skip)", e);
                 }
                 replayed++;
                 last = entry.position();
@@ -71,8 +84,9 @@ public final class Recovery {
         long replayNanos = System.nanoTime() - replayStart;
         RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos);
         LOG.log(Level.INFO, String.format("reprise: recovery done: snapshot position %d, replayed %d entries in %.1f ms "
-                        + "(%.0f entries/s), last position %d", report.snapshotPosition(), report.replayed(),
-                replayNanos / 1e6, report.replayRate(), report.lastPosition()));
+                        + "(%.0f entries/s), last position %d%s", report.snapshotPosition(), report.replayed(),
+                replayNanos / 1e6, report.replayRate(), report.lastPosition(),
+                skipped == 0 ? "" : ", " + skipped + " failed and skipped"));
         return report;
     }
 

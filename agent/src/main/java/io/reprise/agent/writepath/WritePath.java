@@ -27,19 +27,28 @@ public final class WritePath {
     private final Set<String> methods;
     private final List<String> excludedPrefixes;
     private final long snapshotEvery;
+    private final int maxBody;
     private final ReentrantLock order = new ReentrantLock();
+    private volatile Durability durability = Durability.of(io.reprise.agent.config.SyncMode.NONE, () -> Journal.NO_POSITION, null, reason -> { });
 
     // Guarded by order.
     private Journal journal;
+    private DiskSpace diskSpace;
     private String unavailableReason = "the journal is not open yet";
     private long lastPosition = Journal.NO_POSITION;
     private long sinceSnapshot;
     private Runnable snapshotDue = () -> { };
 
-    public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery) {
+    public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery, int maxBody) {
         this.methods = Set.copyOf(methods);
         this.excludedPrefixes = List.copyOf(excludedPrefixes);
         this.snapshotEvery = snapshotEvery;
+        this.maxBody = maxBody;
+    }
+
+    /** Largest request body that is journaled ({@code reprise.journal.max-body}); adapters answer 413 above it. */
+    public int maxBody() {
+        return maxBody;
     }
 
     /** Whether a request with this method and path is journaled (otherwise it runs untouched, C3). */
@@ -56,19 +65,33 @@ public final class WritePath {
     }
 
     /**
-     * Appends the request to the journal and runs {@code application} while holding the order. Returns the
-     * journal position of the request. An exception of the application is rethrown after the order is
-     * released; the request stays journaled, as it was (at least partly) applied.
+     * Appends the request to the journal and runs {@code application} while holding the order, then, with
+     * the order released, waits until the entry is as durable as {@code reprise.sync} promises. Returns the
+     * journal position of the request; the adapter lets the response go after that. An exception of the
+     * application is rethrown after the order is released; the request stays journaled, as it was (at least
+     * partly) applied.
      *
-     * @throws JournalUnavailableException when the request could not be journaled; it was then not applied
+     * @throws JournalUnavailableException when the request could not be journaled (it was then not applied),
+     *     or, with {@code sync=always}, when its entry could not be forced to disk
      */
     public long apply(String method, String target, List<Header> headers, byte[] body, Application application)
+            throws Exception {
+        long position = applyInOrder(method, target, headers, body, application);
+        durability.awaitDurable(position);
+        return position;
+    }
+
+    private long applyInOrder(String method, String target, List<Header> headers, byte[] body, Application application)
             throws Exception {
         order.lock();
         try {
             Journal j = journal;
             if (j == null) {
                 throw new JournalUnavailableException(unavailableReason, null);
+            }
+            String shortage = diskSpace.shortage();
+            if (shortage != null) {
+                throw new JournalUnavailableException(shortage, null);
             }
             long position;
             try {
@@ -77,6 +100,7 @@ public final class WritePath {
                 throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
             }
             lastPosition = position;
+            durability.appended(position);
             if (++sinceSnapshot == snapshotEvery) {
                 snapshotDue.run();
             }
@@ -101,10 +125,14 @@ public final class WritePath {
     }
 
     /** Starts journaling into {@code journal}, whose entries up to its last position are all applied. */
-    public void open(Journal journal, long entriesSinceSnapshot, Runnable snapshotDue) {
+    public void open(Journal journal, Durability durability, long minFree, long entriesSinceSnapshot,
+                     Runnable snapshotDue) throws java.io.IOException {
+        DiskSpace space = DiskSpace.of(journal.directory(), minFree);
         order.lock();
         try {
             this.journal = journal;
+            this.diskSpace = space;
+            this.durability = durability;
             this.lastPosition = journal.lastPosition();
             this.sinceSnapshot = entriesSinceSnapshot;
             this.snapshotDue = snapshotDue;
@@ -113,7 +141,10 @@ public final class WritePath {
         }
     }
 
-    /** Stops journaling; later journaled requests get {@link JournalUnavailableException} with this reason. */
+    /**
+     * Stops journaling; later journaled requests get {@link JournalUnavailableException} with this reason.
+     * With {@code sync=batch|always}, a last fsync covers everything journaled before.
+     */
     public void close(String reason) {
         order.lock();
         try {
@@ -122,6 +153,7 @@ public final class WritePath {
         } finally {
             order.unlock();
         }
+        durability.close();
     }
 
     /** Position of the last journaled (and so applied) request; call under {@link #whileNoRequestRuns}. */

@@ -73,9 +73,36 @@ class ConfigTest {
     }
 
     @Test
-    void syncModesNotYetBuiltAreRefusedRatherThanIgnored() {
-        assertThatThrownBy(() -> Config.load("sync=always", Map.of(), Map.of()))
-                .hasMessageContaining("reprise.sync=always").hasMessageContaining("none");
+    void syncModesAndTheirInterval() {
+        assertThat(Config.load("sync=always", Map.of(), Map.of()).sync()).isEqualTo(SyncMode.ALWAYS);
+        Config batch = Config.load("sync=batch,sync.interval=20ms", Map.of(), Map.of());
+        assertThat(batch.sync()).isEqualTo(SyncMode.BATCH);
+        assertThat(batch.syncInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThatThrownBy(() -> Config.load("sync=sometimes", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.sync=sometimes").hasMessageContaining("none, batch or always");
+    }
+
+    @Test
+    void bodySizesAcceptUnitsWithinTheJournalsLimit() {
+        assertThat(Config.load(null, Map.of(), Map.of()).maxBody()).isEqualTo(16 << 20);
+        assertThat(Config.load("journal.max-body=512KiB", Map.of(), Map.of()).maxBody()).isEqualTo(512 << 10);
+        assertThat(Config.load("journal.max-body=4096", Map.of(), Map.of()).maxBody()).isEqualTo(4096);
+        assertThatThrownBy(() -> Config.load("journal.max-body=1GiB", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.journal.max-body=1GiB").hasMessageContaining("16MiB");
+    }
+
+    @Test
+    void recoveryAndRetentionSwitches() {
+        Config defaults = Config.load(null, Map.of(), Map.of());
+        assertThat(defaults.skipFailedReplays()).isFalse();
+        assertThat(defaults.truncateCorrupt()).isFalse();
+        assertThat(defaults.retainAllJournal()).isFalse();
+        Config set = Config.load("recovery.on-error=skip,recovery.truncate-corrupt=true,journal.retain=all", Map.of(), Map.of());
+        assertThat(set.skipFailedReplays()).isTrue();
+        assertThat(set.truncateCorrupt()).isTrue();
+        assertThat(set.retainAllJournal()).isTrue();
+        assertThatThrownBy(() -> Config.load("recovery.on-error=ignore", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.recovery.on-error=ignore").hasMessageContaining("stop or skip");
     }
 
     @Test

@@ -2,15 +2,16 @@ package io.reprise.agent.adapter.jdkhttp;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
+import java.net.Socket;
 
 /**
  * The address a server was asked to bind, held back until recovery is done.
  *
  * <p>Without the agent, {@code HttpServer.create(addr, backlog)} binds at once and reports a port in use
- * there. To keep that behaviour the address is probed when it is given (bound and released at once), so a
- * conflict still surfaces as a {@link java.net.BindException} at the same call; the real bind follows at
- * {@code start()}.
+ * there. To keep that behaviour the address is probed when it is given, so a conflict still surfaces as a
+ * {@link java.net.BindException} at the same call; the real bind follows at {@code start()}. The probe binds
+ * a socket that never listens: a listening probe would accept a connection for a moment and reset it, and
+ * no client may reach the port before recovery is done (C4).
  */
 final class DeferredBind {
 
@@ -48,8 +49,11 @@ final class DeferredBind {
         if (address == null || address.getPort() == 0) {
             return; // unbound, or an ephemeral port: nothing can conflict
         }
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.bind(address, 1);
+        try (Socket probe = new Socket()) {
+            // As the server socket will: reuse the address of connections in TIME_WAIT. A listening socket
+            // on the port still makes the bind fail.
+            probe.setReuseAddress(true);
+            probe.bind(address);
         }
     }
 }

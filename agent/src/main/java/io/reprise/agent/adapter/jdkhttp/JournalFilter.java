@@ -38,12 +38,16 @@ final class JournalFilter extends Filter {
             chain.doFilter(exchange);
             return;
         }
-        byte[] body = exchange.getRequestBody().readAllBytes();
+        byte[] body = readBody(exchange, writePath.maxBody());
+        if (body == null) {
+            refuse(exchange, 413, "the request body is larger than reprise.journal.max-body (" + writePath.maxBody() + " bytes)");
+            return;
+        }
         BufferedExchange buffered = new BufferedExchange(exchange, body);
         try {
             writePath.apply(method, target(uri), headers(exchange.getRequestHeaders()), body, () -> chain.doFilter(buffered));
         } catch (JournalUnavailableException e) {
-            refuse(exchange, e.getMessage());
+            refuse(exchange, 503, e.getMessage());
             return;
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -51,6 +55,22 @@ final class JournalFilter extends Filter {
             throw new IOException(e);
         }
         buffered.sendTo(exchange);
+    }
+
+    /** The body, or null if it is longer than {@code max} (then it is not read further). */
+    static byte[] readBody(HttpExchange exchange, int max) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > max) {
+                    return null;
+                }
+            } catch (NumberFormatException e) {
+                // the JDK server has already refused a malformed length; read and let the limit decide
+            }
+        }
+        byte[] body = exchange.getRequestBody().readNBytes(max + 1);
+        return body.length > max ? null : body;
     }
 
     /** The request target as received: raw path and raw query. */
@@ -71,11 +91,13 @@ final class JournalFilter extends Filter {
         return list;
     }
 
-    private static void refuse(HttpExchange exchange, String reason) throws IOException {
+    private static void refuse(HttpExchange exchange, int status, String reason) throws IOException {
         byte[] text = ("reprise: request not applied: " + reason + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.getResponseHeaders().set("Retry-After", "1");
-        exchange.sendResponseHeaders(503, text.length);
+        if (status == 503) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+        }
+        exchange.sendResponseHeaders(status, text.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(text);
         }

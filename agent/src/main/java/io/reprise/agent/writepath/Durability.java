@@ -1,0 +1,256 @@
+package io.reprise.agent.writepath;
+
+import io.reprise.agent.config.SyncMode;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * When journaled entries reach the disk ({@code reprise.sync}), and what a response waits for.
+ *
+ * <ul>
+ *   <li>{@code none}: never forced by Reprise; the page cache has them, which survives a process crash.</li>
+ *   <li>{@code batch}: a background thread forces the journal at least every {@code reprise.sync.interval}
+ *       when something was appended; responses do not wait.</li>
+ *   <li>{@code always}: {@link #awaitDurable} holds a response until an fsync that covers its entry has
+ *       finished. This is group commit: one thread forces the journal whenever someone waits, and every
+ *       entry appended before that fsync started is covered by it, so concurrent writers share fsyncs. The
+ *       order lock is never held while waiting (the write path calls this after releasing it).</li>
+ * </ul>
+ *
+ * <p>A failed fsync means entries that were applied may not be on disk. Like Redis with
+ * {@code appendfsync always}, Reprise then stops: {@code onFailure} refuses further writes and ends the
+ * process, so that the next start rebuilds the state from what the disk really holds.
+ */
+public final class Durability implements AutoCloseable {
+
+    /** Forces the journal; returns the last position the fsync covers. */
+    @FunctionalInterface
+    public interface Forcer {
+        long force() throws IOException;
+    }
+
+    private static final Logger LOG = System.getLogger("io.reprise.durability");
+
+    private final SyncMode mode;
+    private final Forcer forcer;
+    private final Duration interval;
+    private final Consumer<String> onFailure;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition forced = lock.newCondition();
+    private long requested = Long.MIN_VALUE;  // guarded by lock: highest position someone waits for
+    private long durable = Long.MIN_VALUE;    // guarded by lock: highest position known on disk
+    private long appended = Long.MIN_VALUE;   // guarded by lock (batch): highest position appended
+    private String failure;                   // guarded by lock
+    private boolean stopping;                 // guarded by lock: the fsync thread ends
+    private boolean closed;                   // guarded by lock: waiters not yet covered give up
+    private long fsyncs;                      // guarded by lock
+    private Thread thread;
+
+    private Durability(SyncMode mode, Forcer forcer, Duration interval, Consumer<String> onFailure) {
+        this.mode = mode;
+        this.forcer = forcer;
+        this.interval = interval;
+        this.onFailure = onFailure;
+    }
+
+    public static Durability of(SyncMode mode, Forcer forcer, Duration interval, Consumer<String> onFailure) {
+        Durability d = new Durability(mode, forcer, interval, onFailure);
+        if (mode != SyncMode.NONE) {
+            d.thread = new Thread(mode == SyncMode.ALWAYS ? d::groupCommit : d::batch, "reprise-fsync");
+            d.thread.setDaemon(true);
+            d.thread.start();
+        }
+        return d;
+    }
+
+    public SyncMode mode() {
+        return mode;
+    }
+
+    /** Called by the write path after each append (under the order, so cheap: batch mode only records it). */
+    void appended(long position) {
+        if (mode == SyncMode.BATCH) {
+            lock.lock();
+            try {
+                appended = position;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Returns once {@code position} is durable as the mode promises: at once for {@code none} and
+     * {@code batch}, after a covering fsync for {@code always}.
+     *
+     * @throws JournalUnavailableException when the fsync failed or the journal was closed first
+     */
+    public void awaitDurable(long position) throws JournalUnavailableException {
+        if (mode != SyncMode.ALWAYS) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (position > requested) {
+                requested = position;
+                work.signal();
+            }
+            while (durable < position) {
+                if (failure != null) {
+                    throw new JournalUnavailableException("the request was applied but its journal entry could not be "
+                            + "forced to disk (" + failure + ")", null);
+                }
+                if (closed) {
+                    throw new JournalUnavailableException("the service shut down before the journal entry was forced to disk", null);
+                }
+                forced.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void groupCommit() {
+        while (true) {
+            long target;
+            lock.lock();
+            try {
+                while (requested <= durable && !stopping) {
+                    work.awaitUninterruptibly();
+                }
+                if (stopping) {
+                    return;
+                }
+                target = requested;
+            } finally {
+                lock.unlock();
+            }
+            if (!forceOnce(target)) {
+                return;
+            }
+        }
+    }
+
+    private void batch() {
+        long nanos = interval.toNanos();
+        while (true) {
+            long target;
+            lock.lock();
+            try {
+                long deadline = System.nanoTime() + nanos;
+                long left;
+                while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                    work.awaitNanos(left);
+                }
+                if (stopping) {
+                    return;
+                }
+                if (appended <= durable) {
+                    continue;
+                }
+                target = appended;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            long started = System.nanoTime();
+            if (!forceOnce(target)) {
+                return;
+            }
+            long took = System.nanoTime() - started;
+            if (took > nanos) {
+                LOG.log(Level.WARNING, () -> String.format("reprise: an fsync of the journal took %d ms, longer than "
+                        + "reprise.sync.interval (%d ms): on a machine crash the loss window grows with it",
+                        TimeUnit.NANOSECONDS.toMillis(took), interval.toMillis()));
+            }
+        }
+    }
+
+    /** One fsync; returns false (and has reported it) when it failed. */
+    private boolean forceOnce(long target) {
+        long covered;
+        try {
+            covered = forcer.force();
+        } catch (IOException | RuntimeException e) {
+            String reason = "fsync of the journal failed: " + e;
+            lock.lock();
+            try {
+                failure = reason;
+                forced.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            onFailure.accept(reason);
+            return false;
+        }
+        lock.lock();
+        try {
+            fsyncs++;
+            // The forcer covers everything appended before it started, so at least the target.
+            durable = Math.max(durable, Math.max(covered, target));
+            forced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** Number of fsyncs done so far. */
+    public long fsyncs() {
+        lock.lock();
+        try {
+            return fsyncs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops: with {@code batch} and {@code always}, a last fsync covers everything appended so far (orderly
+     * shutdown keeps every acknowledged entry on disk); waiters not covered by it are released with an error.
+     */
+    @Override
+    public void close() {
+        if (mode == SyncMode.NONE) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long covered = Long.MIN_VALUE;
+        try {
+            covered = forcer.force();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "reprise: the last fsync of the journal at shutdown failed: " + e);
+        }
+        lock.lock();
+        try {
+            durable = Math.max(durable, covered);
+            closed = true;
+            forced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

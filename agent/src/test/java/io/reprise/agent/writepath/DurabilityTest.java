@@ -1,0 +1,160 @@
+package io.reprise.agent.writepath;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reprise.agent.config.SyncMode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class DurabilityTest {
+
+    /** A journal stand-in: positions appended, and what each fsync covered. */
+    static final class FakeJournal implements Durability.Forcer {
+        final AtomicLong appended = new AtomicLong(-1);
+        final List<Long> fsyncs = new ArrayList<>();
+        volatile CountDownLatch gate; // when set, an fsync blocks until it opens
+        volatile IOException fail;
+
+        long append() {
+            return appended.incrementAndGet();
+        }
+
+        @Override
+        public long force() throws IOException {
+            long covered = appended.get();
+            CountDownLatch g = gate;
+            if (g != null) {
+                try {
+                    g.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            if (fail != null) {
+                throw fail;
+            }
+            synchronized (fsyncs) {
+                fsyncs.add(covered);
+            }
+            return covered;
+        }
+
+        int fsyncCount() {
+            synchronized (fsyncs) {
+                return fsyncs.size();
+            }
+        }
+    }
+
+    @Test
+    void alwaysReturnsOnlyAfterAnFsyncThatCoversTheEntry() throws Exception {
+        FakeJournal journal = new FakeJournal();
+        try (Durability durability = Durability.of(SyncMode.ALWAYS, journal, Duration.ofMillis(100), r -> { })) {
+            for (int i = 0; i < 20; i++) {
+                long p = journal.append();
+                durability.awaitDurable(p);
+                synchronized (journal.fsyncs) {
+                    assertThat(journal.fsyncs).as("an fsync covering %d happened before it was let go", p)
+                            .anySatisfy(covered -> assertThat(covered).isGreaterThanOrEqualTo(p));
+                }
+            }
+        }
+    }
+
+    @Test
+    void concurrentWritersShareFsyncs() throws Exception {
+        FakeJournal journal = new FakeJournal();
+        journal.gate = new CountDownLatch(1);
+        ExecutorService writers = Executors.newFixedThreadPool(16);
+        try (Durability durability = Durability.of(SyncMode.ALWAYS, journal, Duration.ofMillis(100), r -> { })) {
+            // The first writer's fsync is held; 15 more append and wait meanwhile.
+            List<Future<?>> waiting = new ArrayList<>();
+            long first = journal.append();
+            waiting.add(writers.submit(() -> {
+                durability.awaitDurable(first);
+                return null;
+            }));
+            for (int i = 0; i < 15; i++) {
+                long p = journal.append();
+                waiting.add(writers.submit(() -> {
+                    durability.awaitDurable(p);
+                    return null;
+                }));
+            }
+            journal.gate.countDown();
+            for (Future<?> f : waiting) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(journal.fsyncCount()).as("16 writers, at most 2 fsyncs: the held one and one for all the others")
+                    .isBetween(1, 2);
+        } finally {
+            writers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailedFsyncIsReportedToTheWaiterAndStopsWriting() throws Exception {
+        FakeJournal journal = new FakeJournal();
+        journal.fail = new IOException("EIO");
+        AtomicReference<String> stopped = new AtomicReference<>();
+        try (Durability durability = Durability.of(SyncMode.ALWAYS, journal, Duration.ofMillis(100), stopped::set)) {
+            long p = journal.append();
+            assertThatThrownBy(() -> durability.awaitDurable(p))
+                    .isInstanceOf(JournalUnavailableException.class)
+                    .hasMessageContaining("could not be forced to disk").hasMessageContaining("EIO");
+            assertThat(stopped.get()).contains("fsync of the journal failed").contains("EIO");
+        }
+    }
+
+    @Test
+    void batchForcesInTheBackgroundAndNeverHoldsAResponse() throws Exception {
+        FakeJournal journal = new FakeJournal();
+        journal.gate = new CountDownLatch(1); // no fsync can finish
+        try (Durability durability = Durability.of(SyncMode.BATCH, journal, Duration.ofMillis(10), r -> { })) {
+            long p = journal.append();
+            durability.appended(p);
+            durability.awaitDurable(p); // returns at once although no fsync finished
+            assertThat(journal.fsyncCount()).isZero();
+            journal.gate.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (journal.fsyncCount() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(journal.fsyncCount()).as("the batch thread forced what was appended").isPositive();
+        }
+    }
+
+    @Test
+    void closingForcesWhatWasAppendedLast() {
+        FakeJournal journal = new FakeJournal();
+        Durability durability = Durability.of(SyncMode.BATCH, journal, Duration.ofHours(1), r -> { });
+        long p = journal.append();
+        durability.appended(p);
+        durability.close();
+        synchronized (journal.fsyncs) {
+            assertThat(journal.fsyncs).containsExactly(p);
+        }
+    }
+
+    @Test
+    void noneNeverForces() throws Exception {
+        FakeJournal journal = new FakeJournal();
+        try (Durability durability = Durability.of(SyncMode.NONE, journal, Duration.ofMillis(1), r -> { })) {
+            long p = journal.append();
+            durability.appended(p);
+            durability.awaitDurable(p);
+        }
+        assertThat(journal.fsyncCount()).isZero();
+    }
+}
