@@ -18,6 +18,7 @@ final class DiskSpace {
     private final FileStore store;
     private final Path directory;
     private final long minFree;
+    private volatile long ampleUntilNanos; // until then, the last reading showed more than 2 x minFree
 
     private DiskSpace(FileStore store, Path directory, long minFree) {
         this.store = store;
@@ -31,6 +32,9 @@ final class DiskSpace {
 
     /** Null when there is room for an entry, else the reason there is not. */
     String shortage() {
+        if (System.nanoTime() - ampleUntilNanos < 0) {
+            return null;
+        }
         long usable;
         try {
             usable = store.getUsableSpace();
@@ -38,6 +42,9 @@ final class DiskSpace {
             return "the free space of " + directory + " cannot be read: " + e.getMessage();
         }
         if (usable >= minFree) {
+            if (usable > 2 * minFree) {
+                ampleUntilNanos = System.nanoTime() + 10_000_000L;
+            }
             return null;
         }
         return "the journal's volume is nearly full: " + (usable >> 20) + " MiB usable in " + directory

@@ -31,9 +31,10 @@ public final class WritePath {
     private final ReentrantLock order = new ReentrantLock();
     private volatile Durability durability = Durability.of(io.reprise.agent.config.SyncMode.NONE, () -> Journal.NO_POSITION, null, reason -> { });
 
+    private volatile DiskSpace diskSpace;
+
     // Guarded by order.
     private Journal journal;
-    private DiskSpace diskSpace;
     private String unavailableReason = "the journal is not open yet";
     private long lastPosition = Journal.NO_POSITION;
     private long sinceSnapshot;
@@ -83,15 +84,16 @@ public final class WritePath {
 
     private long applyInOrder(String method, String target, List<Header> headers, byte[] body, Application application)
             throws Exception {
+        DiskSpace space = diskSpace;
+        String shortage = space == null ? null : space.shortage();
+        if (shortage != null) {
+            throw new JournalUnavailableException(shortage, null);
+        }
         order.lock();
         try {
             Journal j = journal;
             if (j == null) {
                 throw new JournalUnavailableException(unavailableReason, null);
-            }
-            String shortage = diskSpace.shortage();
-            if (shortage != null) {
-                throw new JournalUnavailableException(shortage, null);
             }
             long position;
             try {
