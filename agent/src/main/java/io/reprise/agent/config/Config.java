@@ -167,7 +167,7 @@ public final class Config {
     // ---- typed accessors ------------------------------------------------------------------------
 
     public boolean enabled() {
-        return parse("reprise.enabled", "true or false", Config::parseBoolean);
+        return choice("reprise.enabled", "true", "false");
     }
 
     public Path dataDirectory() {
@@ -251,24 +251,22 @@ public final class Config {
 
     /** {@code all}: never delete journal files; {@code needed} (default): delete those no kept snapshot needs. */
     public boolean retainAllJournal() {
-        return parse("reprise.journal.retain", "needed or all", v -> {
-            if (v.equalsIgnoreCase("all")) {
-                return true;
-            }
-            if (v.equalsIgnoreCase("needed")) {
-                return false;
-            }
-            throw new IllegalArgumentException();
-        });
+        return choice("reprise.journal.retain", "all", "needed");
     }
 
     /** {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is logged and skipped. */
     public boolean skipFailedReplays() {
-        return parse("reprise.recovery.on-error", "stop or skip", v -> {
-            if (v.equalsIgnoreCase("skip")) {
+        return choice("reprise.recovery.on-error", "skip", "stop");
+    }
+
+    /** A key with two accepted words: true for {@code yes}, false for {@code no}; messages name the default first. */
+    private boolean choice(String key, String yes, String no) {
+        String accepted = DEFAULTS.get(key).equals(yes) ? yes + " or " + no : no + " or " + yes;
+        return parse(key, accepted, v -> {
+            if (v.trim().equalsIgnoreCase(yes)) {
                 return true;
             }
-            if (v.equalsIgnoreCase("stop")) {
+            if (v.trim().equalsIgnoreCase(no)) {
                 return false;
             }
             throw new IllegalArgumentException();
@@ -277,7 +275,7 @@ public final class Config {
 
     /** Whether recovery may cut the journal at a corrupt entry (keeping a copy of what it cuts). */
     public boolean truncateCorrupt() {
-        return parse("reprise.recovery.truncate-corrupt", "true or false", Config::parseBoolean);
+        return choice("reprise.recovery.truncate-corrupt", "true", "false");
     }
 
     public Duration snapshotInterval() {
@@ -302,16 +300,6 @@ public final class Config {
             throw new IllegalArgumentException();
         }
         return n;
-    }
-
-    private static boolean parseBoolean(String v) {
-        if (v.trim().equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (v.trim().equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException();
     }
 
     /** Sizes: a number of bytes, or a number with KiB, MiB or GiB. */

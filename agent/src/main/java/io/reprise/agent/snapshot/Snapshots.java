@@ -161,17 +161,18 @@ public final class Snapshots {
         } finally {
             schedule.unlock();
         }
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Stops the schedule and takes a final snapshot (orderly shutdown). */
     public void stopWithFinalSnapshot() {
-        schedule.lock();
-        try {
-            stopped = true;
-            wake.signal();
-        } finally {
-            schedule.unlock();
-        }
+        stop();
         taking.lock();
         try {
             takeLocked(true);
@@ -179,13 +180,6 @@ public final class Snapshots {
             System.err.println("reprise: final snapshot failed; the next start replays the journal from the previous one: " + e);
         } finally {
             taking.unlock();
-        }
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
