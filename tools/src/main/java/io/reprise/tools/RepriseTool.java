@@ -52,7 +52,7 @@ public final class RepriseTool implements java.util.concurrent.Callable<Integer>
         for (Logger logger : QUIETED) {
             logger.setLevel(Level.SEVERE);
         }
-        return new CommandLine(new RepriseTool()).setExitCodeExceptionMapper(e -> PROBLEM).execute(args);
+        return new CommandLine(new RepriseTool()).setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : PROBLEM).execute(args);
     }
 
     @Override
