@@ -260,6 +260,24 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Where retention has cut the journal's history: every entry before this position was deleted by
+     * {@link #deleteFilesBefore}, so reading "the whole journal" no longer replays the whole history. A
+     * recovery without a usable snapshot must refuse to start from the journal alone when this is not
+     * {@link #NO_POSITION}. Kept in Chronicle's {@code metadata.cq4t}, so it survives restarts.
+     *
+     * @return the position, or {@link #NO_POSITION} if retention never deleted anything
+     */
+    public long deletedBefore() {
+        ensureOpen();
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            return JournalRetention.deletedBefore(queue);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
     /** Whether a {@code Journal} is open on {@code directory} (a real path) in this JVM. */
     static boolean isOpenInThisJvm(Path directory) {
         return OPEN_DIRECTORIES.contains(directory);

@@ -29,6 +29,8 @@ import java.util.Map;
 final class JournalRetention {
 
     private static final System.Logger LOG = System.getLogger("io.reprise.journal");
+    /** Kept in Chronicle's metadata.cq4t: entries before this position were deleted by retention. */
+    static final String DELETED_BEFORE_KEY = "reprise.retention.deletedBefore";
 
     private JournalRetention() {
         throw new AssertionError("not instantiable");
@@ -62,12 +64,22 @@ final class JournalRetention {
             }
         }
         if (!deleted.isEmpty()) {
+            long floor = QueueFormat.position(keptCycle, 0);
+            if (deletedBefore(queue) < floor) {
+                queue.tableStorePut(DELETED_BEFORE_KEY, floor); // before the listing changes: never claim less
+            }
             queue.refreshDirectoryListing(); // the lowest cycle Chronicle knows of is gone
             long freed = bytes;
             LOG.log(Level.INFO, () -> "Journal retention deleted " + deleted.size() + " file(s) whose entries all lie"
                     + " before position " + position + " (" + freed / (1024 * 1024) + " MiB): " + names(deleted));
         }
         return List.copyOf(deleted);
+    }
+
+    /** See {@link Journal#deletedBefore()}. */
+    static long deletedBefore(SingleChronicleQueue queue) {
+        long value = queue.tableStoreGet(DELETED_BEFORE_KEY);
+        return value < 0 ? Journal.NO_POSITION : value;
     }
 
     /** The position of the first entry that can be read, or {@link Journal#NO_POSITION}. */

@@ -119,6 +119,23 @@ class JournalRetentionTest {
     void firstPositionOfAnEmptyJournalIsNoPosition() throws IOException {
         try (Journal journal = Journal.open(dir(), clock)) {
             assertThat(journal.firstPosition()).isEqualTo(Journal.NO_POSITION);
+            assertThat(journal.deletedBefore()).isEqualTo(Journal.NO_POSITION);
+        }
+    }
+
+    @Test
+    void theJournalRemembersAcrossRestartsThatRetentionCutItsHistory() throws IOException {
+        long kept;
+        try (Journal journal = Journal.open(dir(), clock)) {
+            List<List<Long>> days = days(journal);
+            assertThat(journal.deleteFilesBefore(days.get(0).get(3))).isEmpty();
+            assertThat(journal.deletedBefore()).as("nothing deleted yet").isEqualTo(Journal.NO_POSITION);
+            kept = days.get(2).get(1);
+            journal.deleteFilesBefore(kept);
+            assertThat(journal.deletedBefore()).isEqualTo(days.get(2).get(0));
+        }
+        try (Journal journal = Journal.open(dir(), clock)) {
+            assertThat(journal.deletedBefore()).isEqualTo(journal.firstPosition()).isLessThan(kept);
         }
     }
 }
