@@ -3,9 +3,7 @@ package io.reprise.journal;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
@@ -99,19 +97,7 @@ public final class Journal implements AutoCloseable {
         ClassLoader previous = ChronicleEnvironment.enter();
         try {
             StaleWriteLocks.release(directory, LOG);
-            SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
-                    // One file per day (UTC): few files and mappings, and retention can drop whole
-                    // days. Chronicle's current daily cycle: room for 2^32-1 entries a day (49,700 a
-                    // second sustained all day), an index entry every 256th, so a seek scans <= 255.
-                    .rollCycle(RollCycles.FAST_DAILY)
-                    // Chronicle takes at most a quarter of a block per entry: 128 MiB blocks hold a
-                    // request of reprise.journal.max-body (at most 16 MiB) with room for its headers.
-                    .blockSize(128L << 20)
-                    .readOnly(false);
-            if (time != null) {
-                builder.timeProvider(time);
-            }
-            queue = builder.build();
+            queue = QueueFormat.builder(directory, time, false).build(); // one file per day, see QueueFormat
             appender = createAppender(queue, directory);
             Journal journal = new Journal(directory, queue, appender);
             opened = true;
@@ -268,7 +254,7 @@ public final class Journal implements AutoCloseable {
                         + " snapshot or caller refers to journal that is missing: check that the journal"
                         + " directory belongs to this data directory and that no journal files were deleted.");
             }
-            return new JournalReader(tailer, dir);
+            return new JournalReader(queue, tailer, dir);
         } catch (RuntimeException | Error e) {
             tailer.close();
             throw e;
@@ -296,6 +282,64 @@ public final class Journal implements AutoCloseable {
         } finally {
             ChronicleEnvironment.exit(previous);
         }
+    }
+
+    /**
+     * The position of the first entry still in the journal, or {@link #NO_POSITION} when it is empty.
+     * It moves forward when {@link #deleteFilesBefore} drops old files.
+     */
+    public long firstPosition() {
+        ensureOpen();
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            return JournalRetention.firstPosition(queue);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /**
+     * Retention: deletes the journal's files (one per day) all of whose entries lie strictly before
+     * {@code position}, typically the position the oldest kept snapshot covers. The file that holds
+     * {@code position}, and every later one, is kept, so {@code readAfter(position)} keeps working.
+     * Safe while appends and readers after {@code position} run; see {@link JournalRetention}.
+     *
+     * @param position an entry's position, or {@link #NO_POSITION} (deletes nothing)
+     * @return the deleted files, oldest first; empty if none
+     * @throws JournalException if {@code position} lies after the last entry
+     * @throws IOException      if the journal directory cannot be listed
+     */
+    public List<Path> deleteFilesBefore(long position) throws IOException {
+        ensureOpen();
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            return JournalRetention.deleteFilesBefore(queue, dir, position, lastPosition);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /**
+     * Where retention has cut the journal's history: every entry before this position was deleted by
+     * {@link #deleteFilesBefore}, so reading "the whole journal" no longer replays the whole history. A
+     * recovery without a usable snapshot must refuse to start from the journal alone when this is not
+     * {@link #NO_POSITION}. Kept in Chronicle's {@code metadata.cq4t}, so it survives restarts.
+     *
+     * @return the position, or {@link #NO_POSITION} if retention never deleted anything
+     */
+    public long deletedBefore() {
+        ensureOpen();
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            return JournalRetention.deletedBefore(queue);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /** Whether a {@code Journal} is open on {@code directory} (a real path) in this JVM. */
+    static boolean isOpenInThisJvm(Path directory) {
+        return OPEN_DIRECTORIES.contains(directory);
     }
 
     /** Reads past the entry the tailer is on; false if there is no complete entry there. */

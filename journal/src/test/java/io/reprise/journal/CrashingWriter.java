@@ -6,16 +6,18 @@ import net.openhft.chronicle.wire.DocumentContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A writer process that dies in the middle of an append, the way a SIGKILL or an OOM kill would stop
- * it: the entry's document is started and half written, Chronicle's write lock is held, and the
- * process halts without running a finally block or shutdown hook. {@link JournalCrashTest} runs it in
- * its own JVM.
+ * it: the entry's document is started and the first half of a real entry is written, Chronicle's write
+ * lock is held, and the process halts without running a finally block or shutdown hook.
+ * {@link JournalCrashTest} runs it in its own JVM.
  *
  * <p>Arguments: journal directory, Chronicle clock as epoch millis (0 for the real clock), number of
- * complete entries to append first.
+ * complete entries to append first. With a fourth argument {@code loop}, it appends forever instead
+ * (printing each position) until it is killed from outside.
  */
 public final class CrashingWriter {
 
@@ -34,8 +36,24 @@ public final class CrashingWriter {
         for (int i = 0; i < entries; i++) {
             journal.append("POST", "/n/" + i, List.of(), ("entry " + i).getBytes(StandardCharsets.UTF_8));
         }
+        if (args.length > 3 && args[3].equals("loop")) {
+            byte[] body = new byte[2000];
+            Arrays.fill(body, (byte) 'x');
+            System.out.println("ready");
+            System.out.flush();
+            for (long i = entries; ; i++) {
+                journal.append("POST", "/loop/" + i, List.of(new Header("X-I", Long.toString(i))), body);
+                if (i == entries + 1000) {
+                    System.out.println("appended 1000");
+                    System.out.flush();
+                }
+            }
+        }
+        EntryCodec codec = new EntryCodec(1 << 20);
+        int length = codec.encode(System.currentTimeMillis(), "POST", "/cut", List.of(),
+                "the body of an entry whose append never finished".getBytes(StandardCharsets.UTF_8));
         DocumentContext cut = journal.appender().writingDocument();
-        cut.wire().bytes().write("the first half of an entry that never ends".getBytes(StandardCharsets.UTF_8));
+        cut.wire().bytes().write(codec.buffer(), 0, length / 2);
         Runtime.getRuntime().halt(CRASHED);
     }
 }

@@ -97,7 +97,9 @@ class EntryCodecTest {
                 .hasMessageContaining("position " + POSITION)
                 .hasMessageContaining(FILE.toString())
                 .hasMessageContaining("checksum mismatch")
-                .hasMessageContaining("truncate the journal at this position");
+                .hasMessageContaining("start once with reprise.recovery.truncate-corrupt=true")
+                .hasMessageContaining("java -jar reprise-tools.jar truncate --at " + POSITION + " /data`")
+                .hasMessageContaining("copied to /data/journal-cut-<time>");
     }
 
     @Test

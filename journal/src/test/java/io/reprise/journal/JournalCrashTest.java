@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import static io.reprise.journal.JournalTest.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** What a writer that died mid-append leaves behind, and how the next process carries on from it. */
 class JournalCrashTest {
@@ -34,23 +35,91 @@ class JournalCrashTest {
     }
 
     @Test
-    void anEntryCutByACrashIsNeverReadAndTheNextAppendTakesItsPlace() throws Exception {
+    void anEntryCutByACrashIsDroppedWithAWarningNamingItsPositionAndFileAndTheNextAppendTakesItsPlace() throws Exception {
         runCrashingWriter(0, 3);
 
-        try (Journal journal = Journal.open(dir())) {
-            List<JournalEntry> survivors = readAll(journal, Journal.NO_POSITION);
-            assertThat(survivors).extracting(JournalEntry::target).containsExactly("/n/0", "/n/1", "/n/2");
-            assertThat(journal.lastPosition()).isEqualTo(survivors.get(2).position());
+        try (LogCapture log = new LogCapture(); Journal journal = Journal.open(dir())) {
+            Path file = JournalFilesOnDisk.cycleFiles(dir()).get(0).toRealPath();
+            long cutPosition;
+            try (JournalReader reader = journal.readAfter(Journal.NO_POSITION)) {
+                List<String> survivors = new ArrayList<>();
+                for (JournalEntry e = reader.next(); e != null; e = reader.next()) {
+                    survivors.add(e.target());
+                }
+                assertThat(survivors).containsExactly("/n/0", "/n/1", "/n/2");
+                IncompleteEntry incomplete = reader.incompleteEntry().orElseThrow();
+                cutPosition = journal.lastPosition() + 1;
+                assertThat(incomplete.position()).isEqualTo(cutPosition);
+                assertThat(incomplete.file()).isEqualTo(file);
+                assertThat(incomplete.startedMillis()).isCloseTo(System.currentTimeMillis(), within(120_000L));
+                assertThat(reader.next()).as("polling at the end").isNull();
+            }
+            assertThat(log.warnings()).filteredOn(m -> m.contains("cut off by a crash")).singleElement().satisfies(m -> assertThat(m)
+                    .contains("position " + cutPosition).contains(file.toString()).contains("cut off by a crash"));
 
             long next = journal.append("POST", "/after-restart", List.of(), null);
 
-            assertThat(next).isEqualTo(survivors.get(2).position() + 1);
-            assertThat(readAll(journal, Journal.NO_POSITION)).extracting(JournalEntry::target)
-                    .containsExactly("/n/0", "/n/1", "/n/2", "/after-restart");
+            assertThat(next).isEqualTo(cutPosition);
+            try (JournalReader reader = journal.readAfter(Journal.NO_POSITION)) {
+                assertThat(drain(reader)).containsExactly("/n/0", "/n/1", "/n/2", "/after-restart");
+                assertThat(reader.incompleteEntry()).as("the remnant is overwritten").isEmpty();
+            }
         }
+        try (LogCapture log = new LogCapture(); Journal journal = Journal.open(dir());
+             JournalReader reader = journal.readAfter(Journal.NO_POSITION)) {
+            assertThat(drain(reader)).containsExactly("/n/0", "/n/1", "/n/2", "/after-restart");
+            assertThat(reader.incompleteEntry()).as("what is left of the remnant after a shorter entry").isEmpty();
+            assertThat(log.warnings()).noneMatch(m -> m.contains("cut off by a crash"));
+        }
+    }
+
+    @Test
+    void aJournalThatEndsCleanlyReportsNoIncompleteEntry() throws IOException {
         try (Journal journal = Journal.open(dir())) {
-            assertThat(readAll(journal, Journal.NO_POSITION)).extracting(JournalEntry::target)
-                    .containsExactly("/n/0", "/n/1", "/n/2", "/after-restart");
+            journal.append("POST", "/a", List.of(), null);
+            try (JournalReader reader = journal.readAfter(Journal.NO_POSITION)) {
+                assertThat(drain(reader)).containsExactly("/a");
+                assertThat(reader.incompleteEntry()).isEmpty();
+            }
+        }
+    }
+
+    /** The writer is killed from outside (SIGKILL), wherever it happens to be in its append loop. */
+    @Test
+    void aWriterKilledWithSigkillLeavesAJournalThatReadsToItsEndAndTakesAppends() throws Exception {
+        Process writer = startWriter(List.of(dir().toString(), "0", "0", "loop"));
+        try {
+            // Kill it once it has appended a thousand entries: it is then inside its tight append loop.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(writerLog()) || !Files.readString(writerLog()).contains("appended 1000")) {
+                assertThat(writer.isAlive()).as("the writer died early: %s", Files.exists(writerLog()) ? Files.readString(writerLog()) : "").isTrue();
+                assertThat(System.nanoTime()).as("the writer appended 1000 entries within 60 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        } finally {
+            writer.destroyForcibly(); // SIGKILL on Linux and macOS
+            writer.waitFor(60, TimeUnit.SECONDS);
+        }
+
+        try (Journal journal = Journal.open(dir())) {
+            long last = journal.lastPosition();
+            List<JournalEntry> survivors = new ArrayList<>();
+            try (JournalReader reader = journal.readAfter(Journal.NO_POSITION)) {
+                for (JournalEntry e = reader.next(); e != null; e = reader.next()) {
+                    survivors.add(e);
+                }
+                reader.incompleteEntry().ifPresent(cut -> assertThat(cut.position()).isEqualTo(last + 1));
+            }
+            assertThat(survivors).isNotEmpty();
+            assertThat(survivors.get(survivors.size() - 1).position()).isEqualTo(last);
+            for (int i = 0; i < survivors.size(); i++) {
+                assertThat(survivors.get(i).target()).isEqualTo("/loop/" + i);
+            }
+
+            long next = journal.append("POST", "/after-kill", List.of(), null);
+
+            assertThat(next).isEqualTo(last + 1);
+            assertThat(readAll(journal, last)).extracting(JournalEntry::target).containsExactly("/after-kill");
         }
     }
 
@@ -111,6 +180,17 @@ class JournalCrashTest {
 
     /** Runs {@link CrashingWriter} in a fresh JVM and checks that it died where it should. */
     private void runCrashingWriter(long clockMillis, int entries) throws Exception {
+        Process process = startWriter(List.of(dir().toString(), Long.toString(clockMillis), Integer.toString(entries)));
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the crashing writer did not finish within 60 s");
+        }
+        assertThat(process.exitValue())
+                .as("crashing writer exit status; its output:%n%s", Files.readString(writerLog(), StandardCharsets.UTF_8))
+                .isEqualTo(CrashingWriter.CRASHED);
+    }
+
+    private Process startWriter(List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -118,16 +198,20 @@ class JournalCrashTest {
                 command.add(arg);
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName(),
-                dir().toString(), Long.toString(clockMillis), Integer.toString(entries)));
-        Path output = data.resolve("crashing-writer.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the crashing writer did not finish within 60 s");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName()));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(writerLog().toFile()).start();
+    }
+
+    private Path writerLog() {
+        return data.resolve("crashing-writer.log");
+    }
+
+    static List<String> drain(JournalReader reader) {
+        List<String> targets = new ArrayList<>();
+        for (JournalEntry e = reader.next(); e != null; e = reader.next()) {
+            targets.add(e.target());
         }
-        assertThat(process.exitValue())
-                .as("crashing writer exit status; its output:%n%s", Files.readString(output, StandardCharsets.UTF_8))
-                .isEqualTo(CrashingWriter.CRASHED);
+        return targets;
     }
 }
