@@ -13,11 +13,14 @@ import io.reprise.agent.snapshot.Snapshots;
 import io.reprise.agent.writepath.Durability;
 import io.reprise.agent.writepath.WritePath;
 import io.reprise.journal.Journal;
+import io.reprise.journal.JournalRepair;
+import io.reprise.journal.JournalTruncation;
 import io.reprise.snapshot.store.SnapshotStore;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -40,6 +43,7 @@ public final class Reprise {
     private boolean recovered;                 // guarded by recoveryMonitor
     private RuntimeException recoveryFailure;  // guarded by recoveryMonitor
     private volatile Snapshots snapshots;      // null without a provider
+    private volatile Journal openJournal;      // the journal after recovery (a new one if recovery cut it)
     private volatile boolean shutDown;
     private volatile boolean fenced;
     private final Lifecycles lifecycles = new Lifecycles();
@@ -136,12 +140,18 @@ public final class Reprise {
         Optional<ProviderHandle> provider = ProviderDiscovery.find(Thread.currentThread().getContextClassLoader());
         LOG.log(Level.INFO, "reprise: snapshot provider: " + provider.map(ProviderHandle::describe)
                 .orElse("none (the whole journal is replayed at every start)"));
-        RecoveryReport report = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays()).run(replayer);
+        Recovery recovery = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays(),
+                config.truncateCorrupt() ? (journal, position) -> cut(journal, position, store) : null);
+        RecoveryReport report = recovery.run(replayer);
+        j = recovery.journal();
+        openJournal = j;
         Durability durability = Durability.of(config.sync(), j::force, config.syncInterval(),
                 reason -> stopWriting(reason + "; the next start recovers from what the disk holds", 4));
         if (provider.isPresent()) {
+            Journal journalForRetention = j;
             Snapshots s = new Snapshots(store, provider.get(), writePath, config.snapshotInterval(),
-                    config.snapshotKeep(), report.snapshotPosition(), lifecycles);
+                    config.snapshotKeep(), report.snapshotPosition(), lifecycles,
+                    config.retainAllJournal() ? oldestKept -> List.of() : journalForRetention::deleteFilesBefore);
             openWritePath(j, durability, report.replayed(), s::nudge);
             snapshots = s;
             s.start();
@@ -149,6 +159,22 @@ public final class Reprise {
             openWritePath(j, durability, 0, () -> { });
         }
         lifecycles.recoveryCompleted(report);
+    }
+
+    /**
+     * {@code reprise.recovery.truncate-corrupt=true}: cut the journal before the corrupt entry at
+     * {@code position} (a copy of everything cut is kept first), set aside the snapshots that covered cut
+     * entries, and reopen it. The state in memory already holds exactly the entries before the cut.
+     */
+    private static Journal cut(Journal journal, long position, SnapshotStore store) throws IOException {
+        Path dir = journal.directory();
+        journal.close();
+        JournalTruncation cut = JournalRepair.truncateAt(dir, position);
+        List<Path> moved = store.moveAtOrAfter(position, cut.copyDirectory().resolve("snapshots"));
+        LOG.log(Level.WARNING, "reprise: journal cut at position " + position + "; it now ends at " + cut.lastKeptPosition()
+                + ". Copies of the cut files" + (moved.isEmpty() ? "" : " and " + moved.size() + " snapshot(s) covering them")
+                + " are in " + cut.copyDirectory() + " (see README.txt there to undo)");
+        return Journal.open(dir);
     }
 
     private void openWritePath(Journal j, Durability durability, long sinceSnapshot, Runnable snapshotDue) {
@@ -186,7 +212,10 @@ public final class Reprise {
             s.stopWithFinalSnapshot();
         }
         writePath.close("the service is shutting down");
-        if (journal.isDone() && !journal.isCompletedExceptionally()) {
+        Journal open = openJournal;
+        if (open != null) {
+            open.close();
+        } else if (journal.isDone() && !journal.isCompletedExceptionally()) {
             journal.join().close();
         }
         try {

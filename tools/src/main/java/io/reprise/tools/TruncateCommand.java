@@ -2,17 +2,13 @@ package io.reprise.tools;
 
 import io.reprise.journal.JournalRepair;
 import io.reprise.journal.JournalTruncation;
-import io.reprise.snapshot.store.SnapshotFile;
 import io.reprise.snapshot.store.SnapshotStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -66,19 +62,10 @@ final class TruncateCommand extends DataDirCommand {
      * read the journal after it: it goes with the cut files, where it can be put back from.
      */
     private static List<Path> moveSnapshotsAtOrAfter(DataDirectory data, JournalTruncation cut) throws IOException {
-        List<Path> moved = new ArrayList<>();
         if (!data.hasSnapshots()) {
-            return moved;
+            return List.of();
         }
-        Path target = cut.copyDirectory().resolve(DataDirectory.SNAPSHOTS);
-        for (SnapshotFile snapshot : new SnapshotStore(data.snapshots()).list()) {
-            if (snapshot.position() >= cut.position()) {
-                Files.createDirectories(target);
-                Path destination = target.resolve(snapshot.path().getFileName());
-                Files.move(snapshot.path(), destination, StandardCopyOption.ATOMIC_MOVE);
-                moved.add(destination);
-            }
-        }
-        return moved;
+        return new SnapshotStore(data.snapshots()).moveAtOrAfter(cut.position(),
+                cut.copyDirectory().resolve(DataDirectory.SNAPSHOTS));
     }
 }

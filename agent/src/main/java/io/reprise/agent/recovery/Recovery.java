@@ -3,6 +3,7 @@ package io.reprise.agent.recovery;
 import io.reprise.agent.lifecycle.Lifecycle;
 import io.reprise.agent.snapshot.ProviderHandle;
 import io.reprise.journal.Journal;
+import io.reprise.journal.JournalCorruptException;
 import io.reprise.journal.JournalEntry;
 import io.reprise.journal.JournalException;
 import io.reprise.journal.JournalReader;
@@ -27,29 +28,51 @@ public final class Recovery {
 
     private static final Logger LOG = System.getLogger("io.reprise.recovery");
 
-    private final Journal journal;
+    /** Cuts the journal before a corrupt entry and returns it reopened ({@code reprise.recovery.truncate-corrupt}). */
+    @FunctionalInterface
+    public interface Truncator {
+        Journal truncate(Journal journal, long position) throws IOException;
+    }
+
+    private Journal journal;
     private final SnapshotStore snapshots;
     private final ProviderHandle provider; // null: no provider, replay everything
     private final Lifecycle lifecycle;
     private final boolean skipFailures;
+    private final Truncator truncator; // null: a corrupt entry stops recovery
 
     /**
      * @param skipFailures {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is
      *                     logged and skipped instead of stopping recovery
+     * @param truncator    {@code reprise.recovery.truncate-corrupt=true}: how to cut the journal at a corrupt
+     *                     entry; null to stop there instead
      */
     public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
-                    boolean skipFailures) {
+                    boolean skipFailures, Truncator truncator) {
         this.journal = journal;
         this.snapshots = snapshots;
         this.provider = provider;
         this.lifecycle = lifecycle;
         this.skipFailures = skipFailures;
+        this.truncator = truncator;
+    }
+
+    /** The journal after recovery: a new one if recovery cut it at a corrupt entry. */
+    public Journal journal() {
+        return journal;
     }
 
     public RecoveryReport run(Replayer replayer) {
         long restoreStart = System.nanoTime();
         long position = restoreNewestValidSnapshot();
         long restoreNanos = System.nanoTime() - restoreStart;
+        long deletedBefore = journal.deletedBefore();
+        if (position == Journal.NO_POSITION && deletedBefore != Journal.NO_POSITION) {
+            throw new RecoveryException("reprise: no snapshot could be restored, and retention already deleted the journal "
+                    + "before position " + deletedBefore + " in " + journal.directory() + ": replaying what is left would give "
+                    + "a partial state, so the port stays closed. Make a snapshot readable again (see the warnings above, "
+                    + "and reprise-tools summary), or start from an empty data directory on purpose.", null);
+        }
 
         long toReplay = journal.countAfter(position);
         LOG.log(Level.INFO, "reprise: recovery started: " + (position == Journal.NO_POSITION
@@ -62,7 +85,8 @@ public final class Recovery {
         long replayed = 0;
         long skipped = 0;
         long last = position;
-        try (JournalReader reader = openReaderAfter(position)) {
+        JournalReader reader = openReaderAfter(position);
+        try {
             JournalEntry entry;
             while ((entry = reader.next()) != null) {
                 try {
@@ -80,6 +104,11 @@ public final class Recovery {
                 replayed++;
                 last = entry.position();
             }
+        } catch (JournalCorruptException e) {
+            reader.close(); // before the journal is closed for the cut; closing twice is harmless
+            cutAt(e);
+        } finally {
+            reader.close();
         }
         long replayNanos = System.nanoTime() - replayStart;
         RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos);
@@ -88,6 +117,21 @@ public final class Recovery {
                 replayNanos / 1e6, report.replayRate(), report.lastPosition(),
                 skipped == 0 ? "" : ", " + skipped + " failed and skipped"));
         return report;
+    }
+
+    /** A corrupt entry before the end: stop, or, when the operator allows it, cut the journal there. */
+    private void cutAt(JournalCorruptException e) {
+        if (truncator == null) {
+            throw new RecoveryException("reprise: " + e.getMessage() + " The port stays closed.", e);
+        }
+        LOG.log(Level.WARNING, "reprise: " + e.getMessage() + " Cutting the journal there, as "
+                + "reprise.recovery.truncate-corrupt=true allows; a copy of everything cut is kept.");
+        try {
+            journal = truncator.truncate(journal, e.position());
+        } catch (IOException | RuntimeException failed) {
+            throw new RecoveryException("reprise: cutting the journal in " + journal.directory() + " at position "
+                    + e.position() + " failed: " + failed + ". Nothing was served; see docs/operations.md", failed);
+        }
     }
 
     private JournalReader openReaderAfter(long position) {

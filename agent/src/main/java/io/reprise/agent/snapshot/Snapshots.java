@@ -6,6 +6,7 @@ import io.reprise.journal.Journal;
 import io.reprise.snapshot.store.PendingSnapshot;
 import io.reprise.snapshot.store.SnapshotFile;
 import io.reprise.snapshot.store.SnapshotStore;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -34,6 +35,13 @@ public final class Snapshots {
     private final Duration interval;
     private final int keep;
     private final Lifecycle lifecycle;
+    private final JournalRetention journalRetention;
+
+    /** Deletes journal files that only hold entries before a position; returns what it deleted. */
+    @FunctionalInterface
+    public interface JournalRetention {
+        List<Path> deleteFilesBefore(long position) throws IOException;
+    }
 
     // Two locks on purpose: nudge() runs on the write path under the order, and must never wait for a
     // snapshot that is itself waiting for the order.
@@ -46,8 +54,9 @@ public final class Snapshots {
     private Thread thread;
 
     public Snapshots(SnapshotStore store, ProviderHandle provider, WritePath writePath, Duration interval, int keep,
-                     long restoredPosition, Lifecycle lifecycle) {
+                     long restoredPosition, Lifecycle lifecycle, JournalRetention journalRetention) {
         this.lifecycle = lifecycle;
+        this.journalRetention = journalRetention;
         this.store = store;
         this.provider = provider;
         this.writePath = writePath;
@@ -138,9 +147,14 @@ public final class Snapshots {
             SnapshotFile file = pending.commit(position);
             lastPosition = position;
             List<Path> deleted = store.retain(keep);
+            List<SnapshotFile> kept = store.list();
+            // Nothing a kept snapshot needs is deleted: the journal is kept from the oldest one on.
+            List<Path> journalDeleted = kept.isEmpty() ? List.of()
+                    : journalRetention.deleteFilesBefore(kept.get(kept.size() - 1).position());
             String line = String.format("reprise: %ssnapshot at journal position %d written to %s: writers paused %.1f ms, "
-                            + "total %.1f ms, %d old snapshot(s) removed", atShutdown ? "final " : "", position,
-                    file.path().getFileName(), pause[0] / 1e6, (System.nanoTime() - started) / 1e6, deleted.size());
+                            + "total %.1f ms, %d old snapshot(s) and %d journal file(s) removed", atShutdown ? "final " : "",
+                    position, file.path().getFileName(), pause[0] / 1e6, (System.nanoTime() - started) / 1e6,
+                    deleted.size(), journalDeleted.size());
             lifecycle.snapshotTaken(position, System.currentTimeMillis(), position);
             if (atShutdown) {
                 // java.util.logging resets its handlers in a shutdown hook of its own, which races this one.

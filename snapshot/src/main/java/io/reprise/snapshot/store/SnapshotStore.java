@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -127,6 +128,27 @@ public final class SnapshotStore {
         }
         snapshots.sort(Comparator.comparingLong(SnapshotFile::position).reversed());
         return List.copyOf(snapshots);
+    }
+
+    /**
+     * Moves every snapshot covering {@code position} or a later one into {@code target} (created if needed).
+     * Used after the journal was cut at {@code position}: such a snapshot holds the effect of entries that are
+     * gone, and the journal after it cannot be read; it goes with the cut journal files, from where it can be
+     * put back.
+     *
+     * @return the moved files at their new place
+     */
+    public List<Path> moveAtOrAfter(long position, Path target) throws IOException {
+        List<Path> moved = new ArrayList<>();
+        for (SnapshotFile snapshot : list()) {
+            if (snapshot.position() >= position) {
+                Files.createDirectories(target);
+                Path destination = target.resolve(snapshot.path().getFileName());
+                Files.move(snapshot.path(), destination, StandardCopyOption.ATOMIC_MOVE);
+                moved.add(destination);
+            }
+        }
+        return moved;
     }
 
     /**
