@@ -189,7 +189,9 @@ public final class Reprise {
         if (s != null && !fenced) {
             s.stopWithFinalSnapshot();
         }
-        writePath.close("the service is shutting down");
+        if (!fenced) {
+            writePath.close("the service is shutting down"); // when fenced, refusals keep saying why
+        }
         if (journal.isDone() && !journal.isCompletedExceptionally()) {
             journal.join().close();
         }

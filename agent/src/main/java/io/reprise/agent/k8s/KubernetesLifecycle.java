@@ -120,9 +120,13 @@ final class KubernetesLifecycle implements Lifecycle {
                 report.replayRate(), report.lastPosition()));
         PodAnnotations a = annotations;
         if (a != null) {
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put(PodAnnotations.JOURNAL_POSITION, position(report.lastPosition()));
-            values.put(PodAnnotations.SNAPSHOT_POSITION, position(report.snapshotPosition()));
+            Map<String, String> values = new LinkedHashMap<>(); // a position not known yet (-1) is left out
+            if (report.lastPosition() >= 0) {
+                values.put(PodAnnotations.JOURNAL_POSITION, Long.toString(report.lastPosition()));
+            }
+            if (report.snapshotPosition() >= 0) {
+                values.put(PodAnnotations.SNAPSHOT_POSITION, Long.toString(report.snapshotPosition()));
+            }
             a.update(values);
         }
     }
@@ -188,9 +192,5 @@ final class KubernetesLifecycle implements Lifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String position(long position) {
-        return position < 0 ? "none" : Long.toString(position);
     }
 }
