@@ -79,15 +79,15 @@ class KubernetesFencingIT {
                 "-Dreprise.k8s.api-server=http://localhost:" + server.getPort(),
                 "-Dreprise.k8s.service-account-dir=" + serviceAccount,
                 "-Dreprise.k8s.pod=counter-0",
-                "-Dreprise.k8s.lease.duration=2s",
-                "-Dreprise.k8s.lease.renew-deadline=1s",
+                "-Dreprise.k8s.lease.duration=3s",
+                "-Dreprise.k8s.lease.renew-deadline=2s",
                 "-Dreprise.k8s.lease.retry-period=200ms",
                 "-Dreprise.k8s.annotations.interval=200ms",
                 "-Dreprise.snapshot.every=3"))) {
 
             // 1. While the other holder renews, the port stays closed and the pod says why.
             app.awaitOutput("waiting for Lease reprise-demo/" + LEASE + ": held by counter-0_other-uid", START);
-            Thread.sleep(3000); // longer than the Lease duration: renewals keep it
+            Thread.sleep(4000); // longer than the Lease duration: renewals keep it
             assertThat(ChildJvm.accepts(port)).as("no port without the Lease").isFalse();
             assertThat(app.output()).doesNotContain("recovery started");
             assertThat(reasons()).contains("WaitingForLease");

@@ -46,7 +46,7 @@ class KubernetesLifecycleTest {
 
     static final String NS = "reprise-demo";
     static final Path RBAC = Path.of("..", "samples", "counter", "k8s", "10-rbac.yaml");
-    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(1), Duration.ofMillis(600), Duration.ofMillis(100));
+    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(2), Duration.ofMillis(1200), Duration.ofMillis(100));
 
     KubernetesMockServer server;
     KubernetesClient client; // the test's own; the agent's requests are told apart by their User-Agent
