@@ -4,6 +4,8 @@ import io.reprise.agent.adapter.jdkhttp.JdkHttpAdapter;
 import io.reprise.agent.bridge.ProviderRegistry;
 import io.reprise.agent.config.Config;
 import io.reprise.agent.config.ConfigException;
+import io.reprise.agent.k8s.KubernetesSupport;
+import io.reprise.k8s.KubernetesException;
 import io.reprise.agent.recovery.DataDirLock.DataDirLockedException;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -42,15 +44,26 @@ public final class Agent {
             return;
         }
         quietChronicle();
+        KubernetesSupport kubernetes;
+        try {
+            kubernetes = KubernetesSupport.start(config); // volume checks, pod or not; no network call
+        } catch (KubernetesException e) {
+            fail("reprise: " + e.getMessage());
+            return;
+        }
         Reprise reprise;
         try {
-            reprise = Reprise.start(config);
+            // In a pod, the journal is opened only once the Lease is held (C7).
+            reprise = Reprise.start(config, !kubernetes.fencesWithLease());
         } catch (DataDirLockedException e) {
             fail(e.getMessage());
             return;
         } catch (IOException e) {
             fail("reprise: cannot use data directory " + config.dataDirectory() + ": " + e);
             return;
+        }
+        if (kubernetes.fencesWithLease()) {
+            reprise.lifecycles().add(kubernetes.lifecycle());
         }
         JdkHttpAdapter.install(reprise);
         ProviderRegistry.activate();

@@ -46,6 +46,7 @@ public final class Reprise {
     private volatile Journal openJournal;      // the journal after recovery (a new one if recovery cut it)
     private volatile boolean shutDown;
     private volatile boolean fenced;
+    private final java.util.concurrent.atomic.AtomicBoolean openingStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private final Lifecycles lifecycles = new Lifecycles();
 
     private Reprise(Config config, DataDirLock lock, CompletableFuture<Journal> journal) {
@@ -57,25 +58,38 @@ public final class Reprise {
     }
 
     /**
-     * Locks the data directory (failing fast when another process holds it, C7) and starts opening the
-     * journal in the background, so that the cost overlaps the application's own start-up.
+     * Locks the data directory (failing fast when another process holds it, C7) and, with {@code openJournalNow},
+     * starts opening the journal in the background, so that the cost overlaps the application's own start-up.
+     * Without it, the journal is opened at recovery, after every lifecycle's {@code beforeRecovery} (a Lease).
      */
-    static Reprise start(Config config) throws IOException {
+    static Reprise start(Config config, boolean openJournalNow) throws IOException {
         Path dir = config.dataDirectory();
         DataDirLock lock = DataDirLock.acquire(dir);
-        CompletableFuture<Journal> journal = new CompletableFuture<>();
+        Reprise reprise = new Reprise(config, lock, new CompletableFuture<>());
+        if (openJournalNow) {
+            reprise.startOpeningJournal();
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(reprise::shutdown, "reprise-shutdown"));
+        return reprise;
+    }
+
+    /**
+     * Opens the journal on a background thread, once. Opening writes to the journal directory (it frees write locks
+     * a crashed writer left), so where a Lease fences the data volume it starts only once the Lease is held (C7).
+     */
+    private void startOpeningJournal() {
+        if (!openingStarted.compareAndSet(false, true)) {
+            return;
+        }
         Thread opener = new Thread(() -> {
             try {
-                journal.complete(Journal.open(dir.resolve("journal")));
+                journal.complete(Journal.open(dataDir.resolve("journal")));
             } catch (Throwable t) {
                 journal.completeExceptionally(t);
             }
         }, "reprise-journal-open");
         opener.setDaemon(true);
         opener.start();
-        Reprise reprise = new Reprise(config, lock, journal);
-        Runtime.getRuntime().addShutdownHook(new Thread(reprise::shutdown, "reprise-shutdown"));
-        return reprise;
     }
 
     public WritePath writePath() {
@@ -124,6 +138,7 @@ public final class Reprise {
         } catch (Exception e) {
             throw new RecoveryException("reprise: cannot start recovery: " + e.getMessage(), e);
         }
+        startOpeningJournal(); // no-op unless it waited for beforeRecovery
         Journal j;
         try {
             j = journal.join();
@@ -211,7 +226,9 @@ public final class Reprise {
         if (s != null && !fenced) {
             s.stopWithFinalSnapshot();
         }
-        writePath.close("the service is shutting down");
+        if (!fenced) {
+            writePath.close("the service is shutting down"); // when fenced, refusals keep saying why
+        }
         Journal open = openJournal;
         if (open != null) {
             open.close();

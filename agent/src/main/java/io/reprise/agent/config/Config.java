@@ -1,5 +1,7 @@
 package io.reprise.agent.config;
 
+import io.reprise.k8s.KubernetesSettings;
+import io.reprise.k8s.lease.LeaseTimings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +49,16 @@ public final class Config {
         d.put("reprise.snapshot.keep", "2");
         d.put("reprise.recovery.on-error", "stop");
         d.put("reprise.recovery.truncate-corrupt", "false");
+        d.put("reprise.k8s.enabled", "auto");
+        d.put("reprise.k8s.lease", "");
+        d.put("reprise.k8s.lease.duration", "15s");
+        d.put("reprise.k8s.lease.renew-deadline", "10s");
+        d.put("reprise.k8s.lease.retry-period", "2s");
+        d.put("reprise.k8s.allow-network-fs", "true");
+        d.put("reprise.k8s.annotations.interval", "10s");
+        d.put("reprise.k8s.pod", "");
+        d.put("reprise.k8s.api-server", "");
+        d.put("reprise.k8s.service-account-dir", KubernetesSettings.DEFAULT_SERVICE_ACCOUNT_DIR.toString());
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -162,6 +174,7 @@ public final class Config {
         snapshotKeep();
         skipFailedReplays();
         truncateCorrupt();
+        kubernetes();
     }
 
     // ---- typed accessors ------------------------------------------------------------------------
@@ -288,6 +301,63 @@ public final class Config {
 
     public int snapshotKeep() {
         return parse("reprise.snapshot.keep", "a whole number of snapshots, at least 1", v -> (int) positive(Integer.parseInt(v.trim())));
+    }
+
+    /** The {@code reprise.k8s.*} keys (docs/kubernetes.md). */
+    public KubernetesSettings kubernetes() {
+        KubernetesSettings.Mode mode = parse("reprise.k8s.enabled", "auto, true or false",
+                v -> KubernetesSettings.Mode.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+        String lease = parse("reprise.k8s.lease", "a Lease name (lower case letters, digits, '-' and '.'), or empty to "
+                + "derive it from the data volume's claim", v -> {
+                    if (!v.isBlank() && !v.trim().matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
+                        throw new IllegalArgumentException();
+                    }
+                    return v.trim();
+                });
+        Duration duration = parse("reprise.k8s.lease.duration", "a whole number of seconds such as 15s", v -> {
+            Duration d = parseDuration(v);
+            if (d.toMillis() % 1000 != 0) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        });
+        Duration renewDeadline = parse("reprise.k8s.lease.renew-deadline", "a positive duration such as 10s", Config::parseDuration);
+        Duration retryPeriod = parse("reprise.k8s.lease.retry-period", "a positive duration such as 2s", Config::parseDuration);
+        LeaseTimings timings;
+        try {
+            timings = new LeaseTimings(duration, renewDeadline, retryPeriod);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("reprise.k8s.lease.duration=" + values.get("reprise.k8s.lease.duration")
+                    + ", reprise.k8s.lease.renew-deadline=" + values.get("reprise.k8s.lease.renew-deadline")
+                    + ", reprise.k8s.lease.retry-period=" + values.get("reprise.k8s.lease.retry-period")
+                    + " do not fit together: " + e.getMessage() + "; expected retry-period < renew-deadline < duration");
+        }
+        boolean allowNetworkFs = parse("reprise.k8s.allow-network-fs", "true or false", Config::parseBoolean);
+        Duration annotations = parse("reprise.k8s.annotations.interval", "a positive duration such as 10s", Config::parseDuration);
+        String pod = parse("reprise.k8s.pod", "a pod name, or empty for the host name", String::trim);
+        String apiServer = parse("reprise.k8s.api-server", "an http:// or https:// URL, or empty", v -> {
+            if (!v.isBlank() && !v.trim().matches("https?://.+")) {
+                throw new IllegalArgumentException();
+            }
+            return v.trim();
+        });
+        Path serviceAccount = parse("reprise.k8s.service-account-dir", "a directory path", v -> {
+            if (v.isBlank()) {
+                throw new IllegalArgumentException();
+            }
+            return Path.of(v.trim());
+        });
+        return new KubernetesSettings(mode, lease, timings, allowNetworkFs, annotations, pod, apiServer, serviceAccount);
+    }
+
+    private static boolean parseBoolean(String v) {
+        if (v.trim().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException();
     }
 
     /** The raw value of a key, as given or defaulted. */

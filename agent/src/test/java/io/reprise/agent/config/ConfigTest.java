@@ -3,6 +3,8 @@ package io.reprise.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reprise.k8s.KubernetesSettings;
+import io.reprise.k8s.lease.LeaseTimings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +23,41 @@ class ConfigTest {
         assertThat(config.snapshotInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.snapshotEvery()).isEqualTo(100_000);
         assertThat(config.snapshotKeep()).isEqualTo(2);
+        KubernetesSettings k8s = config.kubernetes();
+        assertThat(k8s.mode()).isEqualTo(KubernetesSettings.Mode.AUTO);
+        assertThat(k8s.leaseName()).isEmpty();
+        assertThat(k8s.timings()).isEqualTo(new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)));
+        assertThat(k8s.allowNetworkFs()).isTrue();
+        assertThat(k8s.annotationsEvery()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(k8s.podName()).isEmpty();
+        assertThat(k8s.apiServer()).isEmpty();
+        assertThat(k8s.serviceAccountDir()).isEqualTo(Path.of("/var/run/secrets/kubernetes.io/serviceaccount"));
+    }
+
+    @Test
+    void kubernetesKeysComeFromTheEnvironmentLikeAnyOther() {
+        KubernetesSettings k8s = Config.load(null, Map.of(), Map.of("REPRISE_K8S_ENABLED", "true", "REPRISE_K8S_LEASE", "shared-volume",
+                "REPRISE_K8S_LEASE_DURATION", "30s", "REPRISE_K8S_LEASE_RENEW_DEADLINE", "20s", "REPRISE_K8S_LEASE_RETRY_PERIOD", "500ms",
+                "REPRISE_K8S_ALLOW_NETWORK_FS", "false", "REPRISE_K8S_POD", "counter-0")).kubernetes();
+        assertThat(k8s.mode()).isEqualTo(KubernetesSettings.Mode.TRUE);
+        assertThat(k8s.leaseName()).isEqualTo("shared-volume");
+        assertThat(k8s.timings()).isEqualTo(new LeaseTimings(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofMillis(500)));
+        assertThat(k8s.allowNetworkFs()).isFalse();
+        assertThat(k8s.podName()).isEqualTo("counter-0");
+    }
+
+    @Test
+    void leaseTimingsThatCouldLetTwoWritersOverlapAreRefused() {
+        assertThatThrownBy(() -> Config.load("k8s.lease.renew-deadline=15s", Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("reprise.k8s.lease.renew-deadline=15s")
+                .hasMessageContaining("retry-period < renew-deadline < duration");
+        assertThatThrownBy(() -> Config.load("k8s.lease.duration=1500ms", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.k8s.lease.duration=1500ms").hasMessageContaining("whole number of seconds");
+        assertThatThrownBy(() -> Config.load("k8s.enabled=yes", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.k8s.enabled=yes").hasMessageContaining("auto, true or false");
+        assertThatThrownBy(() -> Config.load("k8s.lease=Not_A_Name", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.k8s.lease=Not_A_Name");
     }
 
     @Test

@@ -1,0 +1,282 @@
+package io.reprise.agent.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.reprise.agent.recovery.RecoveryReport;
+import io.reprise.k8s.KubernetesSettings;
+import io.reprise.k8s.PodEnvironment;
+import io.reprise.k8s.lease.LeaseTimings;
+import io.reprise.k8s.pod.PodAnnotations;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's Kubernetes lifecycle against fabric8's mock API server (CRUD mode), and the proof that the Role in
+ * samples/counter/k8s is exactly what it needs: every API call the agent makes, in every path, is recorded and
+ * compared with the Role's rules, both ways.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+class KubernetesLifecycleTest {
+
+    static final String NS = "reprise-demo";
+    static final Path RBAC = Path.of("..", "samples", "counter", "k8s", "10-rbac.yaml");
+    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(2), Duration.ofMillis(1200), Duration.ofMillis(100));
+
+    KubernetesMockServer server;
+    KubernetesClient client; // the test's own; the agent's requests are told apart by their User-Agent
+
+    @TempDir
+    Path serviceAccount;
+    @TempDir
+    Path volume;
+    Path dataDir;
+    String podUid;
+    final List<String> fenced = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void pod() throws Exception {
+        Files.writeString(serviceAccount.resolve("token"), "token");
+        Files.writeString(serviceAccount.resolve("namespace"), NS);
+        dataDir = volume.resolve("reprise");
+        podUid = client.pods().inNamespace(NS).resource(new PodBuilder()
+                .withNewMetadata().withName("counter-0").endMetadata()
+                .withNewSpec().withNodeName("node-a")
+                .addNewContainer().withName("counter").addNewVolumeMount().withName("data").withMountPath(volume.toString()).endVolumeMount().endContainer()
+                .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data-counter-0").endPersistentVolumeClaim().endVolume()
+                .endSpec().build()).create().getMetadata().getUid();
+    }
+
+    KubernetesLifecycle lifecycle() {
+        KubernetesSettings settings = new KubernetesSettings(KubernetesSettings.Mode.TRUE, "", TIMINGS, true, Duration.ofMillis(200),
+                "", "", serviceAccount);
+        return new KubernetesLifecycle(settings, new PodEnvironment("http://localhost:" + server.getPort(), serviceAccount, NS, "counter-0"), dataDir);
+    }
+
+    Lease lease() {
+        return client.leases().inNamespace(NS).withName("reprise-data-counter-0").get();
+    }
+
+    List<Event> events() {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .sorted(Comparator.comparing((Event e) -> e.getMetadata().getCreationTimestamp()).thenComparing(e -> e.getMetadata().getName()))
+                .toList();
+    }
+
+    @Test
+    void aStartingPodTakesTheLeaseOfItsClaimAndReportsRecoveryAndPositions() throws Exception {
+        KubernetesLifecycle k8s = lifecycle();
+        k8s.beforeRecovery(fenced::add);
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("counter-0_" + podUid);
+
+        k8s.recoveryStarted(100, 37);
+        k8s.recoveryCompleted(new RecoveryReport(100, 37, 137, 1_000_000, 2_000_000));
+        k8s.snapshotTaken(137, 1_790_000_000_000L, 137);
+        k8s.shutdown();
+
+        assertThat(events()).extracting(Event::getReason).containsExactly("LeaseAcquired", "RecoveryStarted", "RecoveryCompleted");
+        assertThat(events().get(2).getMessage()).startsWith("Replayed 37 journal entries in 3.0 ms (18500 entries/s)");
+        assertThat(events()).allSatisfy(e -> assertThat(e.getInvolvedObject().getUid()).isEqualTo(podUid));
+        Map<String, String> annotations = client.pods().inNamespace(NS).withName("counter-0").get().getMetadata().getAnnotations();
+        assertThat(annotations).containsEntry(PodAnnotations.JOURNAL_POSITION, "137")
+                .containsEntry(PodAnnotations.SNAPSHOT_POSITION, "137")
+                .containsEntry(PodAnnotations.SNAPSHOT_TIME, "2026-09-21T14:13:20Z");
+        assertThat(lease().getSpec().getHolderIdentity()).as("released at shutdown").isNull();
+        assertThat(fenced).isEmpty();
+    }
+
+    @Test
+    void aSecondPodWaitsForALiveHolderAndSaysSo() throws Exception {
+        createLease("counter-0_other-uid");
+        Thread renewer = new Thread(() -> {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
+            while (System.nanoTime() < until) {
+                client.leases().inNamespace(NS).withName("reprise-data-counter-0").edit(l -> new LeaseBuilder(l).editSpec()
+                        .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build());
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        renewer.start();
+        long started = System.nanoTime();
+        KubernetesLifecycle k8s = lifecycle();
+        k8s.beforeRecovery(fenced::add);
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        renewer.join();
+        k8s.shutdown();
+
+        assertThat(waited).as("waited while the other holder renewed, then its Lease duration").isGreaterThanOrEqualTo(2500);
+        List<Event> events = events();
+        assertThat(events).extracting(Event::getReason).containsExactly("WaitingForLease", "LeaseAcquired");
+        assertThat(events.get(0).getType()).isEqualTo("Warning");
+        assertThat(events.get(0).getMessage()).contains("held by counter-0_other-uid");
+        assertThat(events.get(1).getMessage()).contains("taken over from counter-0_other-uid");
+    }
+
+    @Test
+    void losingTheLeaseFencesTheProcessAndLeavesAnEvent() throws Exception {
+        KubernetesLifecycle k8s = lifecycle();
+        k8s.beforeRecovery(fenced::add);
+        client.leases().inNamespace(NS).withName("reprise-data-counter-0")
+                .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("counter-0_new-uid").endSpec().build());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fenced.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        k8s.shutdown();
+
+        assertThat(fenced).containsExactly("Lease reprise-demo/reprise-data-counter-0 was taken by counter-0_new-uid");
+        assertThat(events()).extracting(Event::getReason).contains("LeaseLost");
+        assertThat(lease().getSpec().getHolderIdentity()).as("a lost Lease is not released").isEqualTo("counter-0_new-uid");
+    }
+
+    @Test
+    void theRoleInTheManifestsAllowsEveryCallTheAgentMakesAndNoMore() throws Exception {
+        // Every path: a new Lease (create), a stale one (take over), renewal, loss, release, Events of every kind
+        // (recovery failed included), annotations.
+        KubernetesLifecycle first = lifecycle();
+        first.beforeRecovery(fenced::add);
+        first.recoveryStarted(-1, 3);
+        first.recoveryCompleted(new RecoveryReport(-1, 3, 3, 0, 1_000_000));
+        first.snapshotTaken(3, System.currentTimeMillis(), 3);
+        Thread.sleep(300); // a renewal or two
+        first.shutdown();
+
+        createOrReplaceLease("counter-0_crashed-uid"); // a holder that died without releasing
+        KubernetesLifecycle second = lifecycle();
+        second.beforeRecovery(fenced::add);
+        second.recoveryFailed("replaying journal entry at position 2 failed");
+        client.leases().inNamespace(NS).withName("reprise-data-counter-0")
+                .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("counter-0_new-uid").endSpec().build());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fenced.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        second.shutdown();
+        assertThat(fenced).hasSize(1);
+
+        Set<String> made = new TreeSet<>();
+        for (RecordedRequest r : agentRequests()) {
+            assertThat(r.getPath()).as("every call stays in the pod's namespace").contains("/namespaces/" + NS + "/");
+            made.add(ApiCall.of(r.getMethod(), r.getPath()));
+        }
+        Set<String> allowed = allowedByRole();
+
+        assertThat(allowed).as("the Role allows every call the agent makes").containsAll(made);
+        assertThat(made).as("the Role allows nothing the agent does not use").containsAll(allowed);
+        assertThat(made).containsExactlyInAnyOrder("coordination.k8s.io/leases get", "coordination.k8s.io/leases create",
+                "coordination.k8s.io/leases update", "/events create", "/pods get", "/pods patch");
+    }
+
+    /** The Role's rules as "group/resource verb" strings; refuses wildcards and resourceNames it cannot reason about. */
+    Set<String> allowedByRole() throws Exception {
+        Set<String> allowed = new TreeSet<>();
+        List<Role> roles = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(RBAC)) {
+            for (HasMetadata o : client.load(in).items()) {
+                if (o instanceof Role role) {
+                    roles.add(role);
+                }
+            }
+        }
+        assertThat(roles).hasSize(1);
+        for (PolicyRule rule : roles.get(0).getRules()) {
+            assertThat(rule.getResourceNames()).isEmpty();
+            assertThat(rule.getNonResourceURLs()).isEmpty();
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    for (String verb : rule.getVerbs()) {
+                        assertThat(List.of(group, resource, verb)).doesNotContain("*");
+                        allowed.add(group + "/" + resource + " " + verb);
+                    }
+                }
+            }
+        }
+        return allowed;
+    }
+
+    List<RecordedRequest> agentRequests() throws InterruptedException {
+        List<RecordedRequest> all = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            if ("reprise-agent".equals(r.getHeader("User-Agent"))) {
+                all.add(r);
+            }
+        }
+        assertThat(all).isNotEmpty();
+        return all;
+    }
+
+    void createLease(String holder) {
+        client.leases().inNamespace(NS).resource(staleLease(holder)).create();
+    }
+
+    void createOrReplaceLease(String holder) {
+        Lease current = lease();
+        client.leases().inNamespace(NS).resource(new LeaseBuilder(staleLease(holder))
+                .editMetadata().withResourceVersion(current.getMetadata().getResourceVersion()).endMetadata().build()).update();
+    }
+
+    static Lease staleLease(String holder) {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        return new LeaseBuilder().withNewMetadata().withName("reprise-data-counter-0").withNamespace(NS).endMetadata()
+                .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(1).withRenewTime(now).withAcquireTime(now)
+                .withLeaseTransitions(0).endSpec().build();
+    }
+
+    /** An HTTP request to the API server, as the RBAC verb on a group/resource it needs. */
+    static final class ApiCall {
+
+        static String of(String method, String pathAndQuery) {
+            String path = pathAndQuery.split("\\?")[0];
+            String[] p = path.substring(1).split("/");
+            // /api/v1/namespaces/NS/RESOURCE[/NAME]  or  /apis/GROUP/VERSION/namespaces/NS/RESOURCE[/NAME]
+            int at = p[0].equals("api") ? 2 : 3;
+            String group = p[0].equals("api") ? "" : p[1];
+            assertThat(p[at]).isEqualTo("namespaces");
+            String resource = p[at + 2];
+            boolean named = p.length > at + 3;
+            if (p.length > at + 4) {
+                resource = resource + "/" + p[at + 4]; // a subresource
+            }
+            String verb = switch (method) {
+                case "GET" -> named ? "get" : pathAndQuery.contains("watch=true") ? "watch" : "list";
+                case "POST" -> "create";
+                case "PUT" -> "update";
+                case "PATCH" -> "patch";
+                case "DELETE" -> named ? "delete" : "deletecollection";
+                default -> throw new AssertionError("unexpected method " + method);
+            };
+            return group + "/" + resource + " " + verb;
+        }
+    }
+}
