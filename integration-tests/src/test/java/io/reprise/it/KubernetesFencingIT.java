@@ -118,7 +118,7 @@ class KubernetesFencingIT {
             app.awaitOutput("reprise: fenced out: Lease reprise-demo/" + LEASE + " was taken by counter-0_intruder", START);
             HttpResponse<String> refused = Http.send(port, "POST", "/counter", "");
             assertThat(refused.statusCode()).isEqualTo(503);
-            assertThat(refused.body()).contains("lost its right to write");
+            assertThat(refused.body()).contains("fenced out: Lease");
             assertThat(app.waitFor(START)).isEqualTo(3);
         }
 
