@@ -146,8 +146,9 @@ class KubernetesFencingIT {
                 refused = Http.send(port, "POST", "/counter", "");
             }
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
-            assertThat(refused.body()).contains("lost its right to write");
-            app.awaitOutput("reprise: fenced out: Lease reprise-demo/" + LEASE + " was taken by counter-0_intruder", START);
+            String fencedOut = "fenced out: Lease reprise-demo/" + LEASE + " was taken by counter-0_intruder";
+            assertThat(refused.body()).contains("request not applied: this process stopped writing: " + fencedOut);
+            app.awaitOutput("reprise: " + fencedOut, START);
             assertThat(app.waitFor(START)).isEqualTo(3);
         }
 
