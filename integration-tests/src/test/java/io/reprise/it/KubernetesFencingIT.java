@@ -29,16 +29,29 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The agent in a (simulated) pod: a real JVM with the real agent jar, pointed at fabric8's mock API server on
  * loopback through the test-only keys reprise.k8s.api-server and reprise.k8s.service-account-dir.
+ *
+ * <p>Two processes on real time, so the timings are chosen for a loaded machine: the other holder renews every few
+ * tens of milliseconds a Lease of {@link #OTHER_DURATION}, and the agent's own renew deadline (20 s) is far beyond any
+ * scheduling delay, so neither loses a Lease by being slow. How long the agent waited is counted in its own looks at
+ * the Lease, not in the test's clock. {@link #START} only bounds a hang. The deterministic checks of every deadline
+ * are the unit tests' (LeaseFenceTest, KubernetesLifecycleTest, on a manual clock).
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesFencingIT {
 
+    /** A guard against a hang, nothing else. */
     static final Duration START = Duration.ofSeconds(60);
     static final String NS = "reprise-demo";
     static final String LEASE = "reprise-data-counter-0";
+    /** The other holder's Lease: a successor waits this long after its last renewal. */
+    static final Duration OTHER_DURATION = Duration.ofSeconds(5);
+    /** The agent's reprise.k8s.lease.retry-period: how often it looks at the Lease while it waits. */
+    static final Duration RETRY = Duration.ofMillis(200);
 
     KubernetesMockServer server;
     KubernetesClient client;
+    /** The requests the mock server recorded, collected as the test goes (it records each before answering it). */
+    final List<RecordedRequest> recorded = new ArrayList<>();
 
     @TempDir
     Path work;
@@ -58,7 +71,7 @@ class KubernetesFencingIT {
         // Another process holds the Lease and renews it.
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         client.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata().withName(LEASE).endMetadata()
-                .withNewSpec().withHolderIdentity("counter-0_other-uid").withLeaseDurationSeconds(2).withRenewTime(now)
+                .withNewSpec().withHolderIdentity("counter-0_other-uid").withLeaseDurationSeconds((int) OTHER_DURATION.toSeconds()).withRenewTime(now)
                 .withAcquireTime(now).withLeaseTransitions(0).endSpec().build()).create();
         AtomicBoolean renewing = new AtomicBoolean(true);
         Thread otherHolder = new Thread(() -> {
@@ -79,22 +92,32 @@ class KubernetesFencingIT {
                 "-Dreprise.k8s.api-server=http://localhost:" + server.getPort(),
                 "-Dreprise.k8s.service-account-dir=" + serviceAccount,
                 "-Dreprise.k8s.pod=counter-0",
-                "-Dreprise.k8s.lease.duration=3s",
-                "-Dreprise.k8s.lease.renew-deadline=2s",
-                "-Dreprise.k8s.lease.retry-period=200ms",
+                "-Dreprise.k8s.lease.duration=30s",
+                "-Dreprise.k8s.lease.renew-deadline=20s",
+                "-Dreprise.k8s.lease.retry-period=" + RETRY.toMillis() + "ms",
                 "-Dreprise.k8s.annotations.interval=200ms",
                 "-Dreprise.snapshot.every=3"))) {
 
-            // 1. While the other holder renews, the port stays closed and the pod says why.
+            // 1. While the other holder renews, the port stays closed and the pod says why. The agent sleeps a retry
+            //    period between two looks at the Lease; after OTHER_DURATION / RETRY + 2 more looks, more than the
+            //    Lease duration has passed on its own clock: renewals, not the duration, keep it waiting.
             app.awaitOutput("waiting for Lease reprise-demo/" + LEASE + ": held by counter-0_other-uid", START);
-            Thread.sleep(4000); // longer than the Lease duration: renewals keep it
+            long looked = agentLeaseReads();
+            long enough = looked + OTHER_DURATION.toMillis() / RETRY.toMillis() + 2;
+            long deadline = System.nanoTime() + START.toNanos();
+            for (int i = 0; i < 100_000 && agentLeaseReads() < enough && !app.output().contains("acquired Lease")
+                    && System.nanoTime() < deadline; i++) {
+                ChildJvm.pause();
+            }
+            assertThat(app.output()).as("the Lease stays the other holder's while it renews").doesNotContain("acquired Lease");
+            assertThat(agentLeaseReads()).as("looks at the Lease within " + START).isGreaterThanOrEqualTo(enough);
             assertThat(ChildJvm.accepts(port)).as("no port without the Lease").isFalse();
             assertThat(app.output()).doesNotContain("recovery started");
             assertThat(reasons()).contains("WaitingForLease");
 
             // 2. The other holder stops renewing: after the Lease duration this pod takes it, recovers, serves.
             renewing.set(false);
-            otherHolder.join(5000);
+            otherHolder.join(START.toMillis());
             app.awaitPort(port, START);
             assertThat(app.output()).contains("taken over from counter-0_other-uid");
             Lease lease = client.leases().inNamespace(NS).withName(LEASE).get();
@@ -109,16 +132,23 @@ class KubernetesFencingIT {
             assertThat(reasons()).contains("WaitingForLease", "LeaseAcquired", "RecoveryStarted", "RecoveryCompleted");
 
             // 3. Someone else takes the Lease. The agent sees it at its next renewal, refuses journaled requests at
-            //    once and exits with status 3. (The LeaseLost Event is answered slowly here, which keeps the
-            //    process, and its port, alive long enough to see the 503.)
+            //    once and exits with status 3. The test keeps writing until a write is refused: writes before the
+            //    agent notices are served. (The LeaseLost Event is answered slowly here, which keeps the process, and
+            //    its port, alive for 2.5 s after the first refusal: many times one request's round trip.)
             server.expect().post().delay(2500, TimeUnit.MILLISECONDS).withPath("/api/v1/namespaces/" + NS + "/events")
                     .andReturn(201, "{\"kind\":\"Event\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"lost\"}}").always();
             client.leases().inNamespace(NS).withName(LEASE)
                     .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("counter-0_intruder").endSpec().build());
-            app.awaitOutput("reprise: fenced out: Lease reprise-demo/" + LEASE + " was taken by counter-0_intruder", START);
             HttpResponse<String> refused = Http.send(port, "POST", "/counter", "");
-            assertThat(refused.statusCode()).isEqualTo(503);
-            assertThat(refused.body()).contains("fenced out: Lease");
+            deadline = System.nanoTime() + START.toNanos();
+            for (int i = 0; i < 100_000 && refused.statusCode() == 200 && System.nanoTime() < deadline; i++) {
+                ChildJvm.pause();
+                refused = Http.send(port, "POST", "/counter", "");
+            }
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            String fencedOut = "fenced out: Lease reprise-demo/" + LEASE + " was taken by counter-0_intruder";
+            assertThat(refused.body()).contains("request not applied: this process stopped writing: " + fencedOut);
+            app.awaitOutput("reprise: " + fencedOut, START);
             assertThat(app.waitFor(START)).isEqualTo(3);
         }
 
@@ -174,14 +204,24 @@ class KubernetesFencingIT {
         }
     }
 
-    List<RecordedRequest> agentRequests() throws InterruptedException {
-        List<RecordedRequest> all = new ArrayList<>();
+    /** Moves what the mock server recorded since the last call to {@link #recorded}. */
+    void collectRequests(Duration wait) throws InterruptedException {
         RecordedRequest r;
-        while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            if ("reprise-agent".equals(r.getHeader("User-Agent"))) {
-                all.add(r);
-            }
+        for (int i = 0; i < 1_000_000 && (r = server.takeRequest(wait.toMillis(), TimeUnit.MILLISECONDS)) != null; i++) {
+            recorded.add(r);
         }
+    }
+
+    /** How often the agent has read the Lease so far. */
+    long agentLeaseReads() throws InterruptedException {
+        collectRequests(Duration.ZERO);
+        return recorded.stream().filter(r -> "reprise-agent".equals(r.getHeader("User-Agent")) && r.getMethod().equals("GET")
+                && r.getPath().split("\\?")[0].endsWith("/leases/" + LEASE)).count();
+    }
+
+    List<RecordedRequest> agentRequests() throws InterruptedException {
+        collectRequests(Duration.ofMillis(100));
+        List<RecordedRequest> all = recorded.stream().filter(r -> "reprise-agent".equals(r.getHeader("User-Agent"))).toList();
         assertThat(all).isNotEmpty();
         return all;
     }

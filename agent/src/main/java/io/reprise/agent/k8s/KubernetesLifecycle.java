@@ -12,13 +12,14 @@ import io.reprise.k8s.lease.LeaseName;
 import io.reprise.k8s.pod.PodAnnotations;
 import io.reprise.k8s.pod.RecoveryEvents;
 import io.reprise.k8s.pod.ThisPod;
+import io.reprise.k8s.time.Ticker;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -47,7 +48,8 @@ final class KubernetesLifecycle implements Lifecycle {
     private final KubernetesSettings settings;
     private final PodEnvironment environment;
     private final Path dataDir;
-    private final ScheduledThreadPoolExecutor background;
+    private final Ticker ticker;
+    private final ScheduledExecutorService background;
 
     private volatile KubernetesClient client;
     private volatile RecoveryEvents events;
@@ -56,17 +58,22 @@ final class KubernetesLifecycle implements Lifecycle {
     private volatile boolean lost;
 
     KubernetesLifecycle(KubernetesSettings settings, PodEnvironment environment, Path dataDir) {
+        this(settings, environment, dataDir, Ticker.system());
+    }
+
+    /** With every wait, deadline and interval measured on {@code ticker} (a test's manual one). */
+    KubernetesLifecycle(KubernetesSettings settings, PodEnvironment environment, Path dataDir, Ticker ticker) {
         this.settings = settings;
         this.environment = environment;
         this.dataDir = dataDir;
+        this.ticker = ticker;
         ClassLoader agentLoader = KubernetesLifecycle.class.getClassLoader();
-        this.background = new ScheduledThreadPoolExecutor(1, r -> {
+        this.background = ticker.newScheduler(1, r -> {
             Thread t = new Thread(r, "reprise-k8s");
             t.setDaemon(true);
             t.setContextClassLoader(agentLoader);
             return t;
         });
-        this.background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     @Override
@@ -80,9 +87,9 @@ final class KubernetesLifecycle implements Lifecycle {
             Duration retry = settings.timings().retryPeriod();
             Duration requestTimeout = Duration.ofMillis(Math.max(500, Math.min(5_000, settings.timings().renewDeadline().toMillis() / 2)));
             client = KubernetesApi.connect(environment, requestTimeout);
-            ThisPod pod = ThisPod.fetch(client, environment, retry);
+            ThisPod pod = ThisPod.fetch(client, environment, retry, ticker);
             events = new RecoveryEvents(client, pod);
-            annotations = new PodAnnotations(client, pod, settings.annotationsEvery(), background);
+            annotations = new PodAnnotations(client, pod, settings.annotationsEvery(), background, ticker);
             LeaseName name = LeaseName.of(settings.leaseName(), pod.pod(), dataDir);
             LOG.log(Level.INFO, "reprise: data volume fenced by Lease " + pod.namespace() + "/" + name.name() + " (" + name.source() + ")");
             LeaseFence fenceOfLease = new LeaseFence(client, pod.namespace(), name.name(), pod.name() + "_" + pod.uid(),
@@ -96,7 +103,7 @@ final class KubernetesLifecycle implements Lifecycle {
                         public void acquired(String leaseName, String previousHolder) {
                             post(() -> events.leaseAcquired(leaseName, previousHolder));
                         }
-                    });
+                    }, ticker);
             lease = fenceOfLease;
             fenceOfLease.acquire();
             fenceOfLease.startRenewing(reason -> {

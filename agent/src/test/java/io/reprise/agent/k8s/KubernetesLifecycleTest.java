@@ -18,6 +18,7 @@ import io.reprise.k8s.KubernetesSettings;
 import io.reprise.k8s.PodEnvironment;
 import io.reprise.k8s.lease.LeaseTimings;
 import io.reprise.k8s.pod.PodAnnotations;
+import io.reprise.k8s.time.ManualTicker;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,13 +44,20 @@ import org.junit.jupiter.api.io.TempDir;
  * The agent's Kubernetes lifecycle against fabric8's mock API server (CRUD mode), and the proof that the Role in
  * samples/counter/k8s is exactly what it needs: every API call the agent makes, in every path, is recorded and
  * compared with the Role's rules, both ways.
+ *
+ * <p>The lifecycle runs on a {@link ManualTicker}: its Lease renewals, waits, Events and annotations happen when the
+ * test moves the time, on the test's thread, so what it decides never depends on how fast the machine runs.
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesLifecycleTest {
 
     static final String NS = "reprise-demo";
     static final Path RBAC = Path.of("..", "samples", "counter", "k8s", "10-rbac.yaml");
-    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(2), Duration.ofMillis(1200), Duration.ofMillis(100));
+    /**
+     * Only the ticker's time passes between renewals, so the lengths cost nothing; a renew deadline of 10 s gives the
+     * agent's requests a 5 s timeout in real time, a guard against a hang that a loaded machine does not reach.
+     */
+    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofMillis(100));
 
     KubernetesMockServer server;
     KubernetesClient client; // the test's own; the agent's requests are told apart by their User-Agent
@@ -57,10 +68,12 @@ class KubernetesLifecycleTest {
     Path volume;
     Path dataDir;
     String podUid;
+    ManualTicker ticker;
     final List<String> fenced = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void pod() throws Exception {
+        ticker = new ManualTicker();
         Files.writeString(serviceAccount.resolve("token"), "token");
         Files.writeString(serviceAccount.resolve("namespace"), NS);
         dataDir = volume.resolve("reprise");
@@ -75,7 +88,8 @@ class KubernetesLifecycleTest {
     KubernetesLifecycle lifecycle() {
         KubernetesSettings settings = new KubernetesSettings(KubernetesSettings.Mode.TRUE, "", TIMINGS, true, Duration.ofMillis(200),
                 "", "", serviceAccount);
-        return new KubernetesLifecycle(settings, new PodEnvironment("http://localhost:" + server.getPort(), serviceAccount, NS, "counter-0"), dataDir);
+        return new KubernetesLifecycle(settings, new PodEnvironment("http://localhost:" + server.getPort(), serviceAccount, NS, "counter-0"), dataDir,
+                ticker);
     }
 
     Lease lease() {
@@ -112,28 +126,25 @@ class KubernetesLifecycleTest {
 
     @Test
     void aSecondPodWaitsForALiveHolderAndSaysSo() throws Exception {
-        createLease("counter-0_other-uid");
-        Thread renewer = new Thread(() -> {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
-            while (System.nanoTime() < until) {
-                client.leases().inNamespace(NS).withName("reprise-data-counter-0").edit(l -> new LeaseBuilder(l).editSpec()
-                        .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build());
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        renewer.start();
-        long started = System.nanoTime();
+        createLease("counter-0_other-uid"); // a Lease of 1 s
+        // The other holder renews every 200 ms for 2.5 s, then stops (its node died).
+        ScheduledExecutorService otherPod = ticker.newScheduler(1, Thread::new);
+        AtomicReference<Duration> lastRenewal = new AtomicReference<>();
+        ScheduledFuture<?> renewing = otherPod.scheduleWithFixedDelay(() -> {
+            client.leases().inNamespace(NS).withName("reprise-data-counter-0").edit(l -> new LeaseBuilder(l).editSpec()
+                    .withRenewTime(ZonedDateTime.ofInstant(ticker.instant(), ZoneOffset.UTC)).endSpec().build());
+            lastRenewal.set(ticker.elapsed());
+        }, 200, 200, TimeUnit.MILLISECONDS);
+        otherPod.schedule(() -> renewing.cancel(false), 2500, TimeUnit.MILLISECONDS);
+
         KubernetesLifecycle k8s = lifecycle();
-        k8s.beforeRecovery(fenced::add);
-        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        renewer.join();
+        k8s.beforeRecovery(fenced::add); // returns when the Lease is this pod's; its waits move the ticker
+        Duration acquired = ticker.elapsed();
         k8s.shutdown();
 
-        assertThat(waited).as("waited while the other holder renewed, then its Lease duration").isGreaterThanOrEqualTo(2500);
+        assertThat(lastRenewal.get()).as("the other holder renewed until it stopped").isEqualTo(Duration.ofMillis(2400));
+        assertThat(acquired).as("waited while the other holder renewed, then its Lease duration")
+                .isGreaterThanOrEqualTo(lastRenewal.get().plusSeconds(1));
         List<Event> events = events();
         assertThat(events).extracting(Event::getReason).containsExactly("WaitingForLease", "LeaseAcquired");
         assertThat(events.get(0).getType()).isEqualTo("Warning");
@@ -148,13 +159,10 @@ class KubernetesLifecycleTest {
         client.leases().inNamespace(NS).withName("reprise-data-counter-0")
                 .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("counter-0_new-uid").endSpec().build());
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (fenced.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        ticker.advance(TIMINGS.retryPeriod()); // the next renewal
+        assertThat(fenced).containsExactly("Lease reprise-demo/reprise-data-counter-0 was taken by counter-0_new-uid");
         k8s.shutdown();
 
-        assertThat(fenced).containsExactly("Lease reprise-demo/reprise-data-counter-0 was taken by counter-0_new-uid");
         assertThat(events()).extracting(Event::getReason).contains("LeaseLost");
         assertThat(lease().getSpec().getHolderIdentity()).as("a lost Lease is not released").isEqualTo("counter-0_new-uid");
     }
@@ -167,8 +175,8 @@ class KubernetesLifecycleTest {
         first.beforeRecovery(fenced::add);
         first.recoveryStarted(-1, 3);
         first.recoveryCompleted(new RecoveryReport(-1, 3, 3, 0, 1_000_000));
-        first.snapshotTaken(3, System.currentTimeMillis(), 3);
-        Thread.sleep(300); // a renewal or two
+        first.snapshotTaken(3, ticker.instant().toEpochMilli(), 3);
+        ticker.advance(TIMINGS.retryPeriod().multipliedBy(3)); // three renewals
         first.shutdown();
 
         createOrReplaceLease("counter-0_crashed-uid"); // a holder that died without releasing
@@ -177,12 +185,9 @@ class KubernetesLifecycleTest {
         second.recoveryFailed("replaying journal entry at position 2 failed");
         client.leases().inNamespace(NS).withName("reprise-data-counter-0")
                 .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("counter-0_new-uid").endSpec().build());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (fenced.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        ticker.advance(TIMINGS.retryPeriod()); // the next renewal finds it taken
         second.shutdown();
-        assertThat(fenced).hasSize(1);
+        assertThat(fenced).containsExactly("Lease reprise-demo/reprise-data-counter-0 was taken by counter-0_new-uid");
 
         Set<String> made = new TreeSet<>();
         for (RecordedRequest r : agentRequests()) {
@@ -227,7 +232,8 @@ class KubernetesLifecycleTest {
     List<RecordedRequest> agentRequests() throws InterruptedException {
         List<RecordedRequest> all = new ArrayList<>();
         RecordedRequest r;
-        while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+        // The mock server records a request before it answers it, and the lifecycle's requests have all returned.
+        for (int i = 0; i < 10_000 && (r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null; i++) {
             if ("reprise-agent".equals(r.getHeader("User-Agent"))) {
                 all.add(r);
             }
@@ -246,8 +252,8 @@ class KubernetesLifecycleTest {
                 .editMetadata().withResourceVersion(current.getMetadata().getResourceVersion()).endMetadata().build()).update();
     }
 
-    static Lease staleLease(String holder) {
-        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    Lease staleLease(String holder) {
+        ZonedDateTime now = ZonedDateTime.ofInstant(ticker.instant(), ZoneOffset.UTC);
         return new LeaseBuilder().withNewMetadata().withName("reprise-data-counter-0").withNamespace(NS).endMetadata()
                 .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(1).withRenewTime(now).withAcquireTime(now)
                 .withLeaseTransitions(0).endSpec().build();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseList;
 import io.reprise.k8s.KubernetesApi;
 import io.reprise.k8s.KubernetesException;
+import io.reprise.k8s.time.Ticker;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +43,8 @@ import java.util.function.Consumer;
  *       other pods still wait out the longer Lease duration.</li>
  *   <li><b>Release</b> ({@link #release}, orderly shutdown): clear the holder, so the next pod need not wait.</li>
  * </ul>
- * API calls: {@code get}, {@code create}, {@code update} on {@code leases}, nothing else.
+ * API calls: {@code get}, {@code create}, {@code update} on {@code leases}, nothing else. Every duration is measured,
+ * and every wait made, on the fence's {@link Ticker}.
  */
 public final class LeaseFence implements AutoCloseable {
 
@@ -67,27 +69,31 @@ public final class LeaseFence implements AutoCloseable {
     private final String identity;
     private final LeaseTimings timings;
     private final Listener listener;
+    private final Ticker ticker;
 
     private final AtomicBoolean lost = new AtomicBoolean();
     private volatile boolean stopped;
     private volatile Lease lease;                 // as the API server last returned it while we held it
     private volatile long lastRenewStartedNanos;  // start of the last request that renewed or took the Lease
     private volatile String lastError = "none";
-    private volatile long renewalInFlightSince;   // System.nanoTime() when the pending renewal started, 0 if none
-    private ScheduledThreadPoolExecutor scheduler;
+    private volatile long renewalInFlightSince;   // ticker.nanoTime() when the pending renewal started, 0 if none
+    private ScheduledExecutorService scheduler;
     private Consumer<String> onLost;
 
     /**
      * @param identity who holds it: must be the same for a restarted container of this pod and differ for any
      *                 other pod, e.g. {@code <pod name>_<pod UID>}
+     * @param ticker   where time is read, waited for and scheduled: {@link Ticker#system()} outside tests
      */
-    public LeaseFence(KubernetesClient client, String namespace, String name, String identity, LeaseTimings timings, Listener listener) {
+    public LeaseFence(KubernetesClient client, String namespace, String name, String identity, LeaseTimings timings, Listener listener,
+                      Ticker ticker) {
         this.client = Objects.requireNonNull(client);
         this.namespace = Objects.requireNonNull(namespace);
         this.name = Objects.requireNonNull(name);
         this.identity = Objects.requireNonNull(identity);
         this.timings = Objects.requireNonNull(timings);
         this.listener = listener == null ? new Listener() { } : listener;
+        this.ticker = Objects.requireNonNull(ticker);
     }
 
     public String name() {
@@ -119,7 +125,7 @@ public final class LeaseFence implements AutoCloseable {
             attempt++;
             try {
                 Lease current = leases().withName(name).get();
-                long requestStarted = System.nanoTime();
+                long requestStarted = ticker.nanoTime();
                 if (current == null) {
                     Lease created = leases().resource(fresh()).create();
                     taken(created, requestStarted, null);
@@ -130,7 +136,7 @@ public final class LeaseFence implements AutoCloseable {
                 boolean ours = identity.equals(holder);
                 if (!free && !ours) {
                     String version = current.getMetadata().getResourceVersion();
-                    long now = System.nanoTime();
+                    long now = ticker.nanoTime();
                     if (!Objects.equals(version, observedVersion)) {
                         observedVersion = version;
                         observedSince = now;
@@ -147,13 +153,13 @@ public final class LeaseFence implements AutoCloseable {
                             reportedHolder = holder;
                             lastReport = now;
                         }
-                        Thread.sleep(timings.retryPeriod().toMillis());
+                        ticker.sleep(timings.retryPeriod());
                         continue;
                     }
                     LOG.log(Level.INFO, "reprise: Lease " + namespace + "/" + name + " held by " + holder + " was not renewed for "
                             + durationOf(current) + " s: taking it over");
                 }
-                long updateStarted = System.nanoTime();
+                long updateStarted = ticker.nanoTime();
                 Lease taken = leases().resource(takeOver(current, holder, ours)).update();
                 taken(taken, updateStarted, ours ? null : holder);
                 return;
@@ -167,7 +173,7 @@ public final class LeaseFence implements AutoCloseable {
                 LOG.log(attempt % 10 == 1 ? Level.WARNING : Level.DEBUG, "reprise: cannot reach the Kubernetes API to acquire Lease "
                         + namespace + "/" + name + " (attempt " + attempt + "): " + KubernetesApi.describe(e)
                         + "; retrying every " + timings.retryPeriod().toMillis() + " ms");
-                Thread.sleep(timings.retryPeriod().toMillis());
+                ticker.sleep(timings.retryPeriod());
             }
         }
     }
@@ -194,12 +200,11 @@ public final class LeaseFence implements AutoCloseable {
         }
         this.onLost = Objects.requireNonNull(onLost);
         AtomicInteger threads = new AtomicInteger();
-        scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+        scheduler = ticker.newScheduler(2, r -> {
             Thread t = new Thread(r, "reprise-lease-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         long retry = timings.retryPeriod().toMillis();
         scheduler.scheduleWithFixedDelay(this::renew, retry, retry, TimeUnit.MILLISECONDS);
         // A separate task on a second thread: a renewal stuck in a request must not stop the deadline from firing.
@@ -211,7 +216,7 @@ public final class LeaseFence implements AutoCloseable {
         if (lost.get() || stopped) {
             return;
         }
-        long started = System.nanoTime();
+        long started = ticker.nanoTime();
         renewalInFlightSince = started;
         try {
             Lease renewed = leases().resource(new LeaseBuilder(lease).editSpec()
@@ -267,10 +272,10 @@ public final class LeaseFence implements AutoCloseable {
     }
 
     private void checkDeadline() {
-        long since = System.nanoTime() - lastRenewStartedNanos;
+        long since = ticker.nanoTime() - lastRenewStartedNanos;
         if (!stopped && since > timings.renewDeadline().toNanos()) {
             long inFlight = renewalInFlightSince;
-            String pending = inFlight == 0 ? "" : "; a renewal has been waiting " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - inFlight)
+            String pending = inFlight == 0 ? "" : "; a renewal has been waiting " + TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - inFlight)
                     + " ms for an answer";
             lose("could not be renewed for " + TimeUnit.NANOSECONDS.toMillis(since) + " ms, longer than the renew deadline of "
                     + timings.renewDeadline().toMillis() + " ms (last error: " + lastError + pending + ")");
@@ -281,7 +286,7 @@ public final class LeaseFence implements AutoCloseable {
         if (!lost.compareAndSet(false, true)) {
             return;
         }
-        ScheduledThreadPoolExecutor s = scheduler;
+        ScheduledExecutorService s = scheduler;
         if (s != null) {
             s.shutdown();
         }
@@ -334,7 +339,7 @@ public final class LeaseFence implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
-        ScheduledThreadPoolExecutor s;
+        ScheduledExecutorService s;
         synchronized (this) {
             s = scheduler;
         }
@@ -390,7 +395,7 @@ public final class LeaseFence implements AutoCloseable {
         return seconds == null || seconds <= 0 ? timings.durationSeconds() : seconds;
     }
 
-    private static ZonedDateTime now() {
-        return ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    private ZonedDateTime now() {
+        return ZonedDateTime.ofInstant(ticker.instant(), ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.reprise.k8s.KubernetesApi;
+import io.reprise.k8s.time.Ticker;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Rate-limited: at most one update per interval. An update asked for sooner is merged with the ones after it and
  * written when the interval is up, so the last values always land. Updates are JSON merge patches of the pod's
- * annotations only ({@code patch pods}); they run on the given executor, never on the caller's thread.
+ * annotations only ({@code patch pods}); they run on the given executor, never on the caller's thread. The interval is
+ * measured on the given {@link Ticker}, which the executor's delays must also be measured on (one from
+ * {@link Ticker#newScheduler}).
  */
 public final class PodAnnotations {
 
@@ -39,17 +42,19 @@ public final class PodAnnotations {
     private final ThisPod pod;
     private final Duration interval;
     private final ScheduledExecutorService executor;
+    private final Ticker ticker;
 
     private final Map<String, String> pending = new LinkedHashMap<>(); // guarded by this
     private boolean scheduled;                                         // guarded by this
     private long lastWriteNanos;                                       // guarded by this
     private boolean written;                                           // guarded by this
 
-    public PodAnnotations(KubernetesClient client, ThisPod pod, Duration interval, ScheduledExecutorService executor) {
+    public PodAnnotations(KubernetesClient client, ThisPod pod, Duration interval, ScheduledExecutorService executor, Ticker ticker) {
         this.client = client;
         this.pod = pod;
         this.interval = interval;
         this.executor = executor;
+        this.ticker = ticker;
     }
 
     /** The annotations after a snapshot that covers {@code snapshotPosition}, written at {@code snapshotMillis}. */
@@ -68,7 +73,7 @@ public final class PodAnnotations {
             return;
         }
         scheduled = true;
-        long wait = written ? interval.toNanos() - (System.nanoTime() - lastWriteNanos) : 0;
+        long wait = written ? interval.toNanos() - (ticker.nanoTime() - lastWriteNanos) : 0;
         if (wait <= 0) {
             executor.execute(this::write);
         } else {
@@ -90,7 +95,7 @@ public final class PodAnnotations {
             }
             values = new LinkedHashMap<>(pending);
             pending.clear();
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = ticker.nanoTime();
             written = true;
         }
         try {

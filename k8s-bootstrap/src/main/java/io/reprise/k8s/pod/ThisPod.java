@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.reprise.k8s.KubernetesApi;
 import io.reprise.k8s.KubernetesException;
 import io.reprise.k8s.PodEnvironment;
+import io.reprise.k8s.time.Ticker;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -32,12 +33,14 @@ public record ThisPod(String name, String namespace, String uid, String nodeName
     }
 
     /**
-     * Reads this pod ({@code get pods}), retrying network and server errors every {@code retry} until it succeeds.
+     * Reads this pod ({@code get pods}), retrying network and server errors every {@code retry} of {@code ticker}'s
+     * time until it succeeds.
      *
      * @throws KubernetesException when the API server refuses (forbidden, unauthenticated) or the pod does not exist
      * @throws InterruptedException when interrupted while waiting to retry
      */
-    public static ThisPod fetch(KubernetesClient client, PodEnvironment environment, Duration retry) throws InterruptedException {
+    public static ThisPod fetch(KubernetesClient client, PodEnvironment environment, Duration retry, Ticker ticker)
+            throws InterruptedException {
         int attempt = 0;
         while (true) {
             attempt++;
@@ -58,7 +61,7 @@ public record ThisPod(String name, String namespace, String uid, String nodeName
                 LOG.log(attempt % 10 == 1 ? Level.WARNING : Level.DEBUG, "reprise: cannot reach the Kubernetes API at "
                         + environment.apiServer() + " to read pod " + environment.podName() + " (attempt " + attempt + "): "
                         + KubernetesApi.describe(e) + "; retrying every " + retry.toMillis() + " ms");
-                Thread.sleep(retry.toMillis());
+                ticker.sleep(retry);
             }
         }
     }

@@ -8,14 +8,18 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.reprise.k8s.KubernetesApi;
 import io.reprise.k8s.KubernetesException;
 import io.reprise.k8s.PodEnvironment;
+import io.reprise.k8s.time.ManualTicker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,32 +29,42 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The Lease protocol against fabric8's mock API server, on a {@link ManualTicker}: the fences' time moves only when a
+ * test moves it, so every deadline, expiry and retry below is decided by the test's steps, not by how fast the machine
+ * runs. Requests take real time but none of the ticker's.
+ */
 @EnableKubernetesMockClient(crud = true, https = false)
 class LeaseFenceTest {
 
     static final String NS = "test";
     static final String NAME = "reprise-data-counter-0";
     static final String ME = "counter-0_uid-2";
-    /** Short timings keep the tests fast; the proportions are the defaults'. */
+    /** The proportions of the defaults. */
     static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(2), Duration.ofMillis(1000), Duration.ofMillis(100));
+    /** Real time a request may take: only a guard against a hang, since no decision here depends on real time. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     KubernetesMockServer server;
     KubernetesClient client;           // the test's own view of the API server
     KubernetesClient podClient;        // the client a pod makes (KubernetesApi.connect): no retries of its own
+    ManualTicker ticker;
     @TempDir
     Path serviceAccount;
-
-    @BeforeEach
-    void podClient() throws Exception {
-        Files.writeString(serviceAccount.resolve("token"), "token-of-counter");
-        podClient = KubernetesApi.connect(new PodEnvironment("http://localhost:" + server.getPort(), serviceAccount, NS, "counter-0"),
-                Duration.ofMillis(500));
-    }
     final List<AutoCloseable> fences = new CopyOnWriteArrayList<>();
     final List<String> heard = new CopyOnWriteArrayList<>();
 
+    @BeforeEach
+    void podClient() throws Exception {
+        ticker = new ManualTicker();
+        Files.writeString(serviceAccount.resolve("token"), "token-of-counter");
+        podClient = KubernetesApi.connect(new PodEnvironment("http://localhost:" + server.getPort(), serviceAccount, NS, "counter-0"),
+                REQUEST_TIMEOUT);
+    }
+
     @AfterEach
     void closeFences() throws Exception {
+        ticker.close(); // participants still waiting for the Lease
         for (AutoCloseable f : fences) {
             f.close();
         }
@@ -68,7 +82,7 @@ class LeaseFenceTest {
             public void acquired(String lease, String previousHolder) {
                 heard.add(identity + " acquired from " + previousHolder);
             }
-        });
+        }, ticker);
         fences.add(fence);
         return fence;
     }
@@ -77,8 +91,12 @@ class LeaseFenceTest {
         return client.leases().inNamespace(NS).withName(NAME).get();
     }
 
+    Instant renewTime() {
+        return lease().getSpec().getRenewTime().toInstant();
+    }
+
     void createLease(String holder) {
-        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        ZonedDateTime now = ZonedDateTime.ofInstant(ticker.instant(), ZoneOffset.UTC);
         client.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata().withName(NAME).endMetadata()
                 .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(2).withRenewTime(now).withAcquireTime(now)
                 .withLeaseTransitions(4).endSpec().build()).create();
@@ -92,7 +110,7 @@ class LeaseFenceTest {
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(ME);
         assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(2);
         assertThat(lease.getSpec().getLeaseTransitions()).isZero();
-        assertThat(lease.getSpec().getRenewTime()).isNotNull();
+        assertThat(lease.getSpec().getRenewTime().toInstant()).isEqualTo(ticker.instant());
         assertThat(heard).containsExactly(ME + " acquired from null");
     }
 
@@ -100,12 +118,15 @@ class LeaseFenceTest {
     void renewsTheLeaseWhileHeld() throws Exception {
         LeaseFence fence = fence(ME);
         fence.acquire();
-        ZonedDateTime first = lease().getSpec().getRenewTime();
         CompletableFuture<String> lost = new CompletableFuture<>();
         fence.startRenewing(lost::complete);
 
-        awaitTrue(() -> lease().getSpec().getRenewTime().isAfter(first), Duration.ofSeconds(5));
-        Thread.sleep(TIMINGS.renewDeadline().toMillis() + 200); // past the deadline: renewals keep it held
+        // Three renew deadlines, one retry period at a time: each period ends with a renewal, none is missed.
+        long periods = 3 * TIMINGS.renewDeadline().dividedBy(TIMINGS.retryPeriod());
+        for (long i = 1; i <= periods; i++) {
+            ticker.advance(TIMINGS.retryPeriod());
+            assertThat(renewTime()).as("renewed after %s", ticker.elapsed()).isEqualTo(ticker.instant());
+        }
         assertThat(lost).isNotDone();
         assertThat(fence.isHeld()).isTrue();
         assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(ME);
@@ -114,20 +135,18 @@ class LeaseFenceTest {
     @Test
     void retakesItsOwnLeaseAtOnceAfterAContainerRestart() throws Exception {
         createLease(ME); // the previous container of this very pod held it a moment ago
-        long started = System.nanoTime();
         fence(ME).acquire();
 
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMINGS.duration());
+        assertThat(ticker.elapsed()).as("acquired without waiting").isZero();
         assertThat(lease().getSpec().getLeaseTransitions()).isEqualTo(4); // not a change of holder
     }
 
     @Test
     void takesAReleasedLeaseAtOnce() throws Exception {
         createLease(null);
-        long started = System.nanoTime();
         fence(ME).acquire();
 
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMINGS.duration());
+        assertThat(ticker.elapsed()).as("acquired without waiting").isZero();
         assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(ME);
     }
 
@@ -136,45 +155,62 @@ class LeaseFenceTest {
         LeaseFence first = fence("counter-0_uid-1");
         first.acquire();
         first.startRenewing(reason -> { });
-        CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
-            try {
-                fence(ME).acquire();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        ManualTicker.Participant second = ticker.start("second pod", () -> fence(ME).acquire());
 
-        Thread.sleep(2 * TIMINGS.duration().toMillis()); // twice the Lease duration: renewals keep it from expiring
-        assertThat(second).isNotDone();
-        assertThat(heard).contains(ME + " waits for counter-0_uid-1");
+        ticker.advance(TIMINGS.duration().multipliedBy(2)); // twice the Lease duration: renewals keep it from expiring
+        assertThat(second).matches(p -> !p.isDone(), "still waiting");
+        assertThat(heard).containsExactly("counter-0_uid-1 acquired from null", ME + " waits for counter-0_uid-1");
 
         first.close(); // the first holder stops renewing without releasing (its node died)
-        second.get(TIMINGS.duration().toMillis() + 3000, TimeUnit.MILLISECONDS);
+        Instant lastRenewal = renewTime();
+        ticker.advanceTo(lastRenewal.plus(TIMINGS.duration()).minusNanos(1));
+        assertThat(second).as("no take-over before the Lease went unrenewed for its duration").matches(p -> !p.isDone(), "still waiting");
+        ticker.advance(TIMINGS.retryPeriod().plusNanos(1)); // the second looks again once a retry period
+        assertThat(second).as("take-over at the next look after that").matches(ManualTicker.Participant::isDone, "done");
+        second.join();
         assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(ME);
         assertThat(lease().getSpec().getLeaseTransitions()).isEqualTo(1);
-        assertThat(heard).contains(ME + " acquired from counter-0_uid-1");
+        assertThat(heard).endsWith(ME + " acquired from counter-0_uid-1");
     }
 
     @Test
     void twoPodsStartingTogetherNeverBothHoldTheLease() throws Exception {
+        // The closest race: both read "no Lease" before either creates it. The second create is refused (409).
+        server.expect().get().withPath("/apis/coordination.k8s.io/v1/namespaces/test/leases/" + NAME)
+                .andReturn(404, "{\"kind\":\"Status\",\"reason\":\"NotFound\",\"code\":404}").times(2);
         LeaseFence a = fence("counter-0_uid-a");
         LeaseFence b = fence("counter-0_uid-b");
-        CompletableFuture<Void> acquiredA = CompletableFuture.runAsync(() -> acquireAndRenew(a));
-        CompletableFuture<Void> acquiredB = CompletableFuture.runAsync(() -> acquireAndRenew(b));
+        CompletableFuture<String> aLost = new CompletableFuture<>();
+        ManualTicker.Participant podA = ticker.start("pod a", () -> {
+            a.acquire();
+            a.startRenewing(aLost::complete);
+        });
+        ManualTicker.Participant podB = ticker.start("pod b", () -> {
+            b.acquire();
+            b.startRenewing(reason -> { });
+        });
 
-        CompletableFuture.anyOf(acquiredA, acquiredB).get(5, TimeUnit.SECONDS);
-        Thread.sleep(TIMINGS.duration().toMillis() + 500);
-        assertThat(acquiredA.isDone() ^ acquiredB.isDone()).as("exactly one holds the Lease").isTrue();
-        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(acquiredA.isDone() ? a.identity() : b.identity());
+        ticker.advance(TIMINGS.duration().multipliedBy(2));
+        assertThat(podA).matches(ManualTicker.Participant::isDone, "holds the Lease");
+        podA.join();
+        assertThat(podB).as("exactly one holds the Lease").matches(p -> !p.isDone(), "still waiting");
+        assertThat(a.isHeld()).isTrue();
+        assertThat(aLost).isNotDone();
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(a.identity());
+        assertThat(heard).containsExactly("counter-0_uid-a acquired from null", "counter-0_uid-b waits for counter-0_uid-a");
+        assertThat(requests("POST")).as("both read no Lease and tried to create it").hasSize(2);
     }
 
-    private static void acquireAndRenew(LeaseFence fence) {
-        try {
-            fence.acquire();
-            fence.startRenewing(reason -> { });
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
+    /** The requests of the given method since the last call; the mock server records each before it answers it. */
+    List<RecordedRequest> requests(String method) throws InterruptedException {
+        List<RecordedRequest> all = new ArrayList<>();
+        RecordedRequest r;
+        for (int i = 0; i < 10_000 && (r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null; i++) {
+            if (r.getMethod().equals(method)) {
+                all.add(r);
+            }
         }
+        return all;
     }
 
     @Test
@@ -186,8 +222,8 @@ class LeaseFenceTest {
 
         client.leases().inNamespace(NS).withName(NAME).edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("intruder").endSpec().build());
 
-        String reason = lost.get(TIMINGS.renewDeadline().toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(reason).isEqualTo("Lease test/" + NAME + " was taken by intruder");
+        ticker.advance(TIMINGS.retryPeriod()); // the next renewal
+        assertThat(lost).isCompletedWithValue("Lease test/" + NAME + " was taken by intruder");
         assertThat(fence.isHeld()).isFalse();
     }
 
@@ -200,27 +236,35 @@ class LeaseFenceTest {
 
         client.leases().inNamespace(NS).withName(NAME).delete();
 
-        assertThat(lost.get(TIMINGS.renewDeadline().toMillis(), TimeUnit.MILLISECONDS)).contains("was deleted");
+        ticker.advance(TIMINGS.retryPeriod()); // the next renewal
+        assertThat(lost).isDone();
+        assertThat(lost.get()).contains("was deleted");
     }
 
     @Test
     void fencesItselfWhenRenewalsFailPastTheDeadlineAndBeforeOthersMayTakeIt() throws Exception {
         LeaseFence fence = fence(ME);
-        long beforeAcquire = System.nanoTime(); // the deadline counts from the start of the last good request
+        Duration beforeAcquire = ticker.elapsed(); // the deadline counts from the start of the last good request
         fence.acquire();
-        long acquired = System.nanoTime();
         server.expect().put().withPath("/apis/coordination.k8s.io/v1/namespaces/test/leases/" + NAME)
                 .andReturn(503, "{\"kind\":\"Status\",\"message\":\"etcd is unavailable\",\"code\":503}").always();
+        CompletableFuture<Duration> lostAt = new CompletableFuture<>();
         CompletableFuture<String> lost = new CompletableFuture<>();
-        fence.startRenewing(lost::complete);
+        fence.startRenewing(reason -> {
+            lostAt.complete(ticker.elapsed());
+            lost.complete(reason);
+        });
 
-        String reason = lost.get(5, TimeUnit.SECONDS);
-        long now = System.nanoTime();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(now - beforeAcquire)).as("fenced no earlier than the renew deadline")
-                .isGreaterThanOrEqualTo(TIMINGS.renewDeadline().toMillis());
-        assertThat(TimeUnit.NANOSECONDS.toMillis(now - acquired)).as("fenced before another pod may take the Lease")
-                .isLessThan(TIMINGS.duration().toMillis());
-        assertThat(reason).contains("could not be renewed").contains("renew deadline of 1000 ms").contains("HTTP 503");
+        ticker.advance(TIMINGS.renewDeadline().minusNanos(1));
+        assertThat(lost).as("not fenced before the renew deadline").isNotDone();
+        assertThat(fence.isHeld()).isTrue();
+        ticker.advance(TIMINGS.duration().minus(TIMINGS.renewDeadline()));
+        assertThat(lost).as("fenced before another pod may take the Lease").isDone();
+        assertThat(lostAt.get().minus(beforeAcquire)).as("fenced no earlier than the renew deadline, before the Lease duration")
+                .isGreaterThanOrEqualTo(TIMINGS.renewDeadline())
+                .isLessThan(TIMINGS.duration());
+        assertThat(lost.get()).contains("could not be renewed").contains("renew deadline of 1000 ms").contains("HTTP 503");
+        assertThat(fence.isHeld()).isFalse();
     }
 
     @Test
@@ -228,12 +272,14 @@ class LeaseFenceTest {
         LeaseFence fence = fence("counter-0_uid-1");
         fence.acquire();
         fence.startRenewing(reason -> { });
+        ticker.advance(TIMINGS.retryPeriod());
         fence.release();
         assertThat(lease().getSpec().getHolderIdentity()).isNull();
 
-        long started = System.nanoTime();
+        Duration released = ticker.elapsed();
         fence(ME).acquire();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+        assertThat(ticker.elapsed()).as("acquired without waiting").isEqualTo(released);
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(ME);
     }
 
     @Test
@@ -246,15 +292,6 @@ class LeaseFenceTest {
                 .hasMessageContaining("cannot acquire Lease test/" + NAME)
                 .hasMessageContaining("HTTP 403")
                 .hasMessageContaining("Role lacks this permission");
-    }
-
-    static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(20);
-        }
+        assertThat(ticker.elapsed()).as("not retried").isZero();
     }
 }
