@@ -9,8 +9,10 @@ import io.reprise.agent.bridge.ServletBridge;
 import io.reprise.agent.writepath.WritePath;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -46,15 +48,33 @@ public final class ServletAdapter {
         this.glues = new Glues(this, ServletAdapter.class.getClassLoader());
     }
 
-    /** Installs the advice on Tomcat and Jetty classes; they are woven when the application loads them. */
+    /**
+     * Installs the advice on Tomcat and Jetty classes; they are woven when the application loads them. Byte Buddy's
+     * transformer is built in the background while the application starts (see {@link PendingWeaver}).
+     */
     public static void install(Reprise reprise, Instrumentation instrumentation) {
         ServletAdapter adapter = new ServletAdapter(reprise);
         ServletBridge.install(adapter.new Target());
-        AgentBuilder builder = Instrumentations.builder();
-        builder = TomcatInstrumentation.on(builder);
-        builder = JettyInstrumentation.on(builder);
-        builder = UnsupportedServers.on(builder);
-        builder.installOn(instrumentation);
+        CompletableFuture<ClassFileTransformer> weaver = new CompletableFuture<>();
+        instrumentation.addTransformer(new PendingWeaver(weaver, ServletAdapter::weaves), false);
+        Thread builder = new Thread(() -> {
+            try {
+                AgentBuilder b = Instrumentations.builder();
+                b = TomcatInstrumentation.on(b);
+                b = JettyInstrumentation.on(b);
+                b = UnsupportedServers.on(b);
+                weaver.complete(b.makeRaw());
+            } catch (Throwable t) {
+                weaver.completeExceptionally(t);
+            }
+        }, "reprise-servlet-weaver");
+        builder.setDaemon(true);
+        builder.start();
+    }
+
+    private static boolean weaves(String className) {
+        return TomcatInstrumentation.weaves(className) || JettyInstrumentation.weaves(className)
+                || UnsupportedServers.weaves(className);
     }
 
     // ---- used by the glue (public: the glue is defined by another class loader) -------------------------------

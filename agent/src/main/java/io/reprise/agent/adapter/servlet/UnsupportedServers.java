@@ -16,14 +16,32 @@ import net.bytebuddy.asm.Advice;
  */
 final class UnsupportedServers {
 
+    private static final String UNDERTOW = "io.undertow.Undertow";
+    private static final String SPRING_BOOT = "org.springframework.boot.";
+    private static final String[] SPRING_BOOT_SERVERS = {".UndertowWebServer", ".NettyWebServer"};
+
     private UnsupportedServers() {
+    }
+
+    /** Whether the class of that binary name is recognised here. */
+    static boolean weaves(String className) {
+        if (className.equals(UNDERTOW)) {
+            return true;
+        }
+        if (className.startsWith(SPRING_BOOT)) {
+            for (String server : SPRING_BOOT_SERVERS) {
+                if (className.endsWith(server)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static AgentBuilder on(AgentBuilder builder) {
         return builder
-                .type(named("io.undertow.Undertow")
-                        .or(nameStartsWith("org.springframework.boot.")
-                                .and(nameEndsWith(".UndertowWebServer").or(nameEndsWith(".NettyWebServer")))))
+                .type(named(UNDERTOW).or(nameStartsWith(SPRING_BOOT)
+                        .and(nameEndsWith(SPRING_BOOT_SERVERS[0]).or(nameEndsWith(SPRING_BOOT_SERVERS[1])))))
                 .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StartAdvice.class)
                         .on(named("start").and(takesNoArguments()))));
     }

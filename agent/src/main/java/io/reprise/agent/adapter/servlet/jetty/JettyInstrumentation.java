@@ -22,16 +22,24 @@ import net.bytebuddy.asm.Advice;
  */
 public final class JettyInstrumentation {
 
+    static final String EE10_MAPPED_SERVLET = "org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet";
+    static final String EE11_MAPPED_SERVLET = "org.eclipse.jetty.ee11.servlet.ServletHandler$MappedServlet";
+    static final String CONNECTOR = "org.eclipse.jetty.server.AbstractNetworkConnector";
+
     private JettyInstrumentation() {
+    }
+
+    /** Whether this adapter weaves the class of that binary name. */
+    public static boolean weaves(String className) {
+        return className.equals(EE10_MAPPED_SERVLET) || className.equals(EE11_MAPPED_SERVLET) || className.equals(CONNECTOR);
     }
 
     public static AgentBuilder on(AgentBuilder builder) {
         return builder
-                .type(named("org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet")
-                        .or(named("org.eclipse.jetty.ee11.servlet.ServletHandler$MappedServlet")))
+                .type(named(EE10_MAPPED_SERVLET).or(named(EE11_MAPPED_SERVLET)))
                 .transform((b, type, loader, module, domain) -> b.visit(Advice.to(MappedServletAdvice.class)
                         .on(named("handle").and(takesArguments(4)))))
-                .type(named("org.eclipse.jetty.server.AbstractNetworkConnector"))
+                .type(named(CONNECTOR))
                 .transform((b, type, loader, module, domain) -> b.visit(Advice.to(ConnectorAdvice.class)
                         .on(named("doStart").and(takesNoArguments()))));
     }

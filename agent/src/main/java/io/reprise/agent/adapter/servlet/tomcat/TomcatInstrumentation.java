@@ -22,15 +22,23 @@ import net.bytebuddy.asm.Advice;
  */
 public final class TomcatInstrumentation {
 
+    static final String FILTER_CHAIN = "org.apache.catalina.core.ApplicationFilterChain";
+    static final String CONNECTOR = "org.apache.catalina.connector.Connector";
+
     private TomcatInstrumentation() {
+    }
+
+    /** Whether this adapter weaves the class of that binary name. */
+    public static boolean weaves(String className) {
+        return className.equals(FILTER_CHAIN) || className.equals(CONNECTOR);
     }
 
     public static AgentBuilder on(AgentBuilder builder) {
         return builder
-                .type(named("org.apache.catalina.core.ApplicationFilterChain"))
+                .type(named(FILTER_CHAIN))
                 .transform((b, type, loader, module, domain) -> b.visit(Advice.to(FilterChainAdvice.class)
                         .on(named("doFilter").and(takesArguments(2)))))
-                .type(named("org.apache.catalina.connector.Connector"))
+                .type(named(CONNECTOR))
                 .transform((b, type, loader, module, domain) -> b.visit(Advice.to(ConnectorAdvice.class)
                         .on(named("startInternal").and(takesNoArguments()))));
     }
