@@ -7,11 +7,14 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,16 +25,33 @@ import org.springframework.stereotype.Component;
 @Component
 public class Ledger {
 
-    public record Account(String id, long balance) {
+    /** An account; {@code owner} is optional free text (any language) and left out of JSON when unset. */
+    public record Account(String id, long balance, @JsonInclude(JsonInclude.Include.NON_NULL) String owner) {
     }
 
     public enum Outcome { DONE, NO_SUCH_ACCOUNT, INSUFFICIENT_FUNDS }
 
     private final Map<String, Long> balances = new TreeMap<>();
+    private final Map<String, String> owners = new TreeMap<>();
 
     /** Opens an account; false if one with this id exists. */
-    public synchronized boolean open(String id, long balance) {
-        return balances.putIfAbsent(id, balance) == null;
+    public synchronized boolean open(String id, long balance, String owner) {
+        if (balances.putIfAbsent(id, balance) != null) {
+            return false;
+        }
+        if (owner != null) {
+            owners.put(id, owner);
+        }
+        return true;
+    }
+
+    /** Sets the owner of an account; false if there is no such account. */
+    public synchronized boolean owner(String id, String owner) {
+        if (!balances.containsKey(id)) {
+            return false;
+        }
+        owners.put(id, owner);
+        return true;
     }
 
     public synchronized Outcome transfer(String from, String to, long amount) {
@@ -50,33 +70,49 @@ public class Ledger {
 
     public synchronized Account account(String id) {
         Long balance = balances.get(id);
-        return balance == null ? null : new Account(id, balance);
+        return balance == null ? null : new Account(id, balance, owners.get(id));
     }
 
     public synchronized List<Account> accounts() {
         List<Account> all = new ArrayList<>(balances.size());
-        balances.forEach((id, balance) -> all.add(new Account(id, balance)));
+        balances.forEach((id, balance) -> all.add(new Account(id, balance, owners.get(id))));
         return all;
     }
 
-    /** One line per account: the id, a tab, the balance. */
+    /** One line per account: id, balance and owner, URL-encoded and separated by tabs (the owner may be empty). */
     synchronized void save(OutputStream out) throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         for (Map.Entry<String, Long> e : balances.entrySet()) {
-            w.write(e.getKey() + "\t" + e.getValue() + "\n");
+            String owner = owners.get(e.getKey());
+            w.write(encode(e.getKey()) + "\t" + e.getValue() + "\t" + (owner == null ? "" : "=" + encode(owner)) + "\n");
         }
         w.flush();
     }
 
     synchronized void restore(InputStream in) throws IOException {
-        Map<String, Long> restored = new TreeMap<>();
+        Map<String, Long> restoredBalances = new TreeMap<>();
+        Map<String, String> restoredOwners = new TreeMap<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String line;
         while ((line = r.readLine()) != null) {
-            int tab = line.lastIndexOf('\t');
-            restored.put(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)));
+            String[] fields = line.split("\t", -1);
+            String id = decode(fields[0]);
+            restoredBalances.put(id, Long.parseLong(fields[1]));
+            if (fields[2].startsWith("=")) {
+                restoredOwners.put(id, decode(fields[2].substring(1)));
+            }
         }
         balances.clear();
-        balances.putAll(restored);
+        balances.putAll(restoredBalances);
+        owners.clear();
+        owners.putAll(restoredOwners);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }

@@ -4,22 +4,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /accounts} {"id":"alice","balance":100}, {@code POST /transfers} {"from":"alice","to":"bob","amount":5}
+ * {@code POST /accounts} {"id":"alice","balance":100} (or the same as an HTML form, with an optional owner),
+ * {@code PUT} or {@code PATCH /accounts/{id}/owner} (a form with {@code owner}, or {"owner":"..."}), {@code POST /transfers} {"from":"alice","to":"bob","amount":5}
  * (409 when it would overdraw), {@code GET /accounts/{id}} {"id":"alice","balance":95}, {@code GET /accounts}.
  * Nothing here knows about Reprise.
  */
 @RestController
 public class LedgerController {
 
-    public record NewAccount(String id, Long balance) {
+    public record NewAccount(String id, Long balance, String owner) {
+    }
+
+    public record Owner(String owner) {
     }
 
     public record Transfer(String from, String to, Long amount) {
@@ -31,15 +39,36 @@ public class LedgerController {
         this.ledger = ledger;
     }
 
-    @PostMapping("/accounts")
+    @PostMapping(path = "/accounts", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Object> open(@RequestBody NewAccount account) {
         if (account.id() == null || account.id().isBlank() || account.balance() == null || account.balance() < 0) {
             return error(HttpStatus.BAD_REQUEST, "an account needs an id and a balance of at least 0");
         }
-        if (!ledger.open(account.id(), account.balance())) {
+        if (!ledger.open(account.id(), account.balance(), account.owner())) {
             return error(HttpStatus.CONFLICT, "account " + account.id() + " exists");
         }
         return ResponseEntity.status(HttpStatus.CREATED).body(ledger.account(account.id()));
+    }
+
+    @PostMapping(path = "/accounts", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    public ResponseEntity<Object> openFromForm(@RequestParam("id") String id, @RequestParam("balance") long balance,
+                                               @RequestParam(name = "owner", required = false) String owner) {
+        return open(new NewAccount(id, balance, owner));
+    }
+
+    @RequestMapping(path = "/accounts/{id}/owner", method = {RequestMethod.PUT, RequestMethod.PATCH},
+            consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    public ResponseEntity<Object> ownerFromForm(@PathVariable("id") String id, @RequestParam("owner") String owner) {
+        return owner(id, new Owner(owner));
+    }
+
+    @RequestMapping(path = "/accounts/{id}/owner", method = {RequestMethod.PUT, RequestMethod.PATCH},
+            consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Object> owner(@PathVariable("id") String id, @RequestBody Owner owner) {
+        if (owner.owner() == null) {
+            return error(HttpStatus.BAD_REQUEST, "owner is missing");
+        }
+        return ledger.owner(id, owner.owner()) ? ResponseEntity.ok(ledger.account(id)) : error(HttpStatus.NOT_FOUND, "no such account");
     }
 
     @PostMapping("/transfers")
