@@ -1,6 +1,7 @@
 package io.reprise.agent;
 
 import io.reprise.agent.adapter.jdkhttp.JdkHttpAdapter;
+import io.reprise.agent.adapter.servlet.ServletAdapter;
 import io.reprise.agent.bridge.ProviderRegistry;
 import io.reprise.agent.config.Config;
 import io.reprise.agent.config.ConfigException;
@@ -66,6 +67,7 @@ public final class Agent {
             reprise.lifecycles().add(kubernetes.lifecycle());
         }
         JdkHttpAdapter.install(reprise);
+        ServletAdapter.install(reprise, instrumentation);
         ProviderRegistry.activate();
         LOG.log(Level.INFO, String.format("reprise: agent started in %.1f ms: data directory %s, journaling %s, sync %s",
                 (System.nanoTime() - started) / 1e6, config.dataDirectory(), config.journaledMethods(),

@@ -26,6 +26,24 @@ final class Http {
         return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends {@code body} with {@code contentType}; {@code chunked} sends it without a length, in chunks. */
+    static HttpResponse<String> send(int port, String method, String path, String contentType, byte[] body, boolean chunked)
+            throws IOException, InterruptedException {
+        HttpRequest.BodyPublisher publisher = chunked
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
+                : HttpRequest.BodyPublishers.ofByteArray(body);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
+                .method(method, publisher)
+                .build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static HttpResponse<String> json(int port, String method, String path, String json) throws IOException, InterruptedException {
+        return send(port, method, path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+    }
+
     static long increment(int port) throws IOException, InterruptedException {
         return ok(send(port, "POST", "/counter/increment", null));
     }

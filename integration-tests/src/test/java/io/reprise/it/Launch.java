@@ -51,6 +51,40 @@ final class Launch {
         return existing("reprise.it.counter");
     }
 
+    static String ledgerJar() {
+        return existing("reprise.it.ledger");
+    }
+
+    /** The ledger sample's sources built with Spring Boot 3 on Jetty 12 instead of Tomcat. */
+    static String ledgerJettyJar() {
+        return existing("reprise.it.ledger.jetty");
+    }
+
+    /** The ledger sample's sources built with Spring Boot 2.7: Tomcat 9 and javax.servlet. */
+    static String ledgerJavaxJar() {
+        return existing("reprise.it.ledger.javax");
+    }
+
+    /** {@code -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar JAR --server.port=PORT --server.address=127.0.0.1}. */
+    static List<String> springBoot(String jar, Path dataDir, int port, String... jvmOptions) {
+        List<String> args = new ArrayList<>();
+        args.add("-javaagent:" + agentJar());
+        args.add("-Dreprise.dir=" + dataDir);
+        args.addAll(List.of(jvmOptions));
+        args.addAll(List.of("-jar", jar, "--server.port=" + port, "--server.address=127.0.0.1"));
+        return args;
+    }
+
+    /** A fixture application's main class, with the agent, on the fixture class path. */
+    static List<String> fixture(String mainClass, Path dataDir, int port, String... jvmOptions) {
+        List<String> args = new ArrayList<>();
+        args.add("-javaagent:" + agentJar());
+        args.add("-Dreprise.dir=" + dataDir);
+        args.addAll(List.of(jvmOptions));
+        args.addAll(List.of("-cp", fixtureClasspath(), mainClass, "--port", Integer.toString(port)));
+        return args;
+    }
+
     /** Class path of the fixture applications: the test classes plus their libraries. */
     static String fixtureClasspath() {
         try {

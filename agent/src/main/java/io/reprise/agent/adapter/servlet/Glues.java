@@ -1,0 +1,75 @@
+package io.reprise.agent.adapter.servlet;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds the {@link Glue} for a request object: the namespace its class implements ({@code jakarta.servlet} or
+ * {@code javax.servlet}), and the class loader that defined that API. Looked up once per request class.
+ */
+final class Glues {
+
+    private static final String[][] NAMESPACES = {
+            {"jakarta.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.jakarta"},
+            {"javax.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.javax"},
+    };
+
+    private final ServletAdapter adapter;
+    private final ClassLoader agentLoader;
+    /** One glue per servlet API loader; a container's API loader lives as long as the container. */
+    private final Map<ClassLoader, Glue> byApiLoader = new ConcurrentHashMap<>();
+    private final ClassValue<Glue> byRequestClass = new ClassValue<>() {
+        @Override
+        protected Glue computeValue(Class<?> type) {
+            return create(type);
+        }
+    };
+
+    Glues(ServletAdapter adapter, ClassLoader agentLoader) {
+        this.adapter = adapter;
+        this.agentLoader = agentLoader;
+    }
+
+    /** The glue for {@code request}, or null if it is no HTTP servlet request. */
+    Glue forRequest(Object request) {
+        return request == null ? null : byRequestClass.get(request.getClass());
+    }
+
+    private Glue create(Class<?> requestClass) {
+        for (String[] namespace : NAMESPACES) {
+            Class<?> api = find(requestClass, namespace[0]);
+            if (api != null && api.getClassLoader() != null) {
+                String gluePackage = namespace[1];
+                return byApiLoader.computeIfAbsent(api.getClassLoader(), loader -> load(loader, gluePackage));
+            }
+        }
+        return null;
+    }
+
+    private Glue load(ClassLoader apiLoader, String gluePackage) {
+        try {
+            GlueLoader loader = new GlueLoader(apiLoader, agentLoader, gluePackage);
+            Class<?> glue = Class.forName(gluePackage + ".ServletGlue", true, loader);
+            return (Glue) glue.getConstructor(ServletAdapter.class).newInstance(adapter);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("reprise: cannot link the servlet adapter against the servlet API of " + apiLoader
+                    + ": " + e, e);
+        }
+    }
+
+    /** The supertype of {@code type} named {@code name}, without loading anything. */
+    private static Class<?> find(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(name)) {
+                return c;
+            }
+            for (Class<?> i : c.getInterfaces()) {
+                Class<?> found = find(i, name);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,194 @@
+package io.reprise.agent.adapter.servlet;
+
+import io.reprise.agent.Reprise;
+import io.reprise.agent.adapter.servlet.jetty.JettyInstrumentation;
+import io.reprise.agent.adapter.servlet.jetty.JettyReplayer;
+import io.reprise.agent.adapter.servlet.tomcat.TomcatInstrumentation;
+import io.reprise.agent.adapter.servlet.tomcat.TomcatReplayer;
+import io.reprise.agent.bridge.ServletBridge;
+import io.reprise.agent.writepath.WritePath;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * The adapter for servlet containers: Tomcat 9, 10.1 and 11 and Jetty 12 (ee10, ee11), embedded alone or in
+ * Spring Boot, in the {@code jakarta.servlet} and the {@code javax.servlet} namespace.
+ *
+ * <p>How it hooks in (details in docs/servers.md): Byte Buddy advice on the container's outermost entry into the
+ * application ({@code ApplicationFilterChain.doFilter} in Tomcat, {@code ServletHandler$MappedServlet.handle} in
+ * Jetty) hands every request to {@link #service}, which lets it run untouched unless it is journaled; advice on the
+ * start of the container's network connectors ({@code Connector.startInternal},
+ * {@code AbstractNetworkConnector.doStart}) recovers before the port opens (C4). Replay goes through the container
+ * itself: a synthetic Coyote request through Tomcat's {@code CoyoteAdapter}, raw HTTP through a Jetty
+ * {@code LocalConnector}; it passes the same entry, where {@link Glue} gives it the same treatment as live traffic.
+ */
+public final class ServletAdapter {
+
+    private static final Logger LOG = System.getLogger("io.reprise.adapter.servlet");
+    private static final Set<String> TOMCAT_FORM_METHODS = Set.of("POST");
+    private static final Set<String> JETTY_FORM_METHODS = Set.of("POST", "PUT");
+    private static final int MAX_REFUSAL_LOGS = 100;
+
+    private final Reprise reprise;
+    private final Set<String> methods;
+    private final Glues glues;
+    private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
+    private final Set<String> unsupportedLogged = ConcurrentHashMap.newKeySet();
+    private volatile boolean replaying;
+
+    private ServletAdapter(Reprise reprise) {
+        this.reprise = reprise;
+        this.methods = Set.copyOf(reprise.config().journaledMethods());
+        this.glues = new Glues(this, ServletAdapter.class.getClassLoader());
+    }
+
+    /**
+     * Installs the advice on Tomcat and Jetty classes; they are woven when the application loads them. Byte Buddy's
+     * transformer is built in the background while the application starts (see {@link PendingWeaver}).
+     */
+    public static void install(Reprise reprise, Instrumentation instrumentation) {
+        ServletAdapter adapter = new ServletAdapter(reprise);
+        ServletBridge.install(adapter.new Target());
+        CompletableFuture<ClassFileTransformer> weaver = new CompletableFuture<>();
+        instrumentation.addTransformer(new PendingWeaver(weaver, ServletAdapter::weaves), false);
+        Thread builder = new Thread(() -> {
+            try {
+                AgentBuilder b = Instrumentations.builder();
+                b = TomcatInstrumentation.on(b);
+                b = JettyInstrumentation.on(b);
+                b = UnsupportedServers.on(b);
+                weaver.complete(b.makeRaw());
+            } catch (Throwable t) {
+                weaver.completeExceptionally(t);
+            }
+        }, "reprise-servlet-weaver");
+        builder.setDaemon(true);
+        builder.start();
+    }
+
+    private static boolean weaves(String className) {
+        return TomcatInstrumentation.weaves(className) || JettyInstrumentation.weaves(className)
+                || UnsupportedServers.weaves(className);
+    }
+
+    // ---- used by the glue (public: the glue is defined by another class loader) -------------------------------
+
+    public boolean journalsMethod(String method) {
+        return methods.contains(method);
+    }
+
+    public boolean journalsPath(String method, String path) {
+        return reprise.writePath().journals(method, path);
+    }
+
+    public WritePath writePath() {
+        return reprise.writePath();
+    }
+
+    /** True while recovery replays the journal: requests reaching the application are replays, not live. */
+    public boolean replaying() {
+        return replaying;
+    }
+
+    /** The message of the exception {@code startAsync} throws on a journaled request; logged once per path. */
+    public String asyncRefused(String method, String path) {
+        String message = "reprise: " + method + " " + path + " called startAsync(); asynchronous processing is refused for "
+                + "journaled requests, since the order of journaled requests could not be kept across threads. "
+                + "Serve it synchronously, or exclude the path with reprise.journal.exclude (it is then not journaled)";
+        logOnce("async " + method + " " + path, message);
+        return message;
+    }
+
+    /** The message of the exception {@code getParts} throws on a journaled multipart request; logged once per path. */
+    public String multipartRefused(String method, String path) {
+        String message = "reprise: " + method + " " + path + " is a multipart request; multipart bodies are not yet "
+                + "available to the application on journaled requests. Exclude the path with reprise.journal.exclude "
+                + "(it is then not journaled)";
+        logOnce("multipart " + method + " " + path, message);
+        return message;
+    }
+
+    private void logOnce(String key, String message) {
+        if (refusalsLogged.size() < MAX_REFUSAL_LOGS && refusalsLogged.add(key)) {
+            LOG.log(Level.WARNING, message);
+        }
+    }
+
+    // ---- called through the bridge ---------------------------------------------------------------------------
+
+    boolean service(int hook, Object self, Object arg0, Object arg1, Object request, Object response) throws Exception {
+        Glue glue = glues.forRequest(request);
+        if (glue == null || !glue.journaled(request)) {
+            return false;
+        }
+        Proceed proceed = hook == ServletBridge.TOMCAT
+                ? (req, res) -> Reinvoke.TOMCAT_FILTER_CHAIN.invoke(self, req, res)
+                : (req, res) -> Reinvoke.JETTY_MAPPED_SERVLET.invoke(self, arg0, arg1, req, res);
+        glue.handle(request, response, proceed, hook == ServletBridge.TOMCAT ? TOMCAT_FORM_METHODS : JETTY_FORM_METHODS);
+        return true;
+    }
+
+    void connectorStarting(int hook, Object connector) {
+        if (hook == ServletBridge.TOMCAT) {
+            TomcatReplayer replayer = new TomcatReplayer(connector);
+            reprise.recoverBeforeServing(entry -> replay(() -> replayer.replay(entry)));
+            return;
+        }
+        if (!JettyReplayer.supports(connector)) {
+            unsupported(connector.getClass().getName() + " of a Jetty server without Jakarta EE 10/11 servlets (Jetty 12 "
+                    + "ee10/ee11 is supported; Jetty 9-11 and the ee8/ee9 environments are not)");
+            return;
+        }
+        try (JettyReplayer replayer = new JettyReplayer(connector)) {
+            reprise.recoverBeforeServing(entry -> replay(() -> replayer.replay(entry)));
+        }
+    }
+
+    private int replay(ReplayCall call) throws Exception {
+        replaying = true;
+        try {
+            return call.run();
+        } finally {
+            replaying = false;
+        }
+    }
+
+    @FunctionalInterface
+    private interface ReplayCall {
+        int run() throws Exception;
+    }
+
+    void unsupported(String server) {
+        if (unsupportedLogged.add(server)) {
+            LOG.log(Level.WARNING, "reprise: " + server + " is not supported: its requests are not journaled and the "
+                    + "journal is not replayed. Supported: Tomcat 9, 10.1, 11 and Jetty 12 (ee10, ee11), embedded or in "
+                    + "Spring Boot, and the JDK HTTP server; see docs/servers.md");
+        }
+    }
+
+    /** The bridge's view of this adapter. */
+    private final class Target implements ServletBridge.Target {
+
+        @Override
+        public boolean service(int hook, Object self, Object arg0, Object arg1, Object request, Object response)
+                throws Exception {
+            return ServletAdapter.this.service(hook, self, arg0, arg1, request, response);
+        }
+
+        @Override
+        public void connectorStarting(int hook, Object connector) {
+            ServletAdapter.this.connectorStarting(hook, connector);
+        }
+
+        @Override
+        public void unsupported(Object server) {
+            ServletAdapter.this.unsupported(server.getClass().getName());
+        }
+    }
+}

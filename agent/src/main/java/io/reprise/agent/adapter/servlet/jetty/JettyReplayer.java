@@ -1,0 +1,151 @@
+package io.reprise.agent.adapter.servlet.jetty;
+
+import io.reprise.journal.Header;
+import io.reprise.journal.JournalEntry;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replays journal entries through Jetty itself: each entry is written as the raw HTTP/1.1 request it was into a
+ * {@code LocalConnector}, Jetty's in-memory connector, so Jetty's own parser, handlers, filters and servlet process
+ * it as they would a request from the network, and no port is opened. The connector uses the HTTP configuration
+ * of the connector about to start; it is added on the first entry and removed when recovery is done.
+ */
+public final class JettyReplayer implements AutoCloseable {
+
+    private static final Set<String> REPLACED = Set.of("content-length", "transfer-encoding", "expect", "connection");
+    private static final long TIMEOUT_SECONDS = 300;
+
+    private final Object connector;
+    private Object server;
+    private Object local;
+    private Method getResponse;
+
+    public JettyReplayer(Object connector) {
+        this.connector = connector;
+    }
+
+    /** Whether the server of {@code connector} runs Jakarta EE 10 or 11 servlets, the environments hooked. */
+    public static boolean supports(Object connector) {
+        try {
+            Object server = connector.getClass().getMethod("getServer").invoke(connector);
+            ClassLoader loader = server.getClass().getClassLoader();
+            Class<?> handler = Class.forName("org.eclipse.jetty.server.Handler", false, loader);
+            Method beans = server.getClass().getMethod("getContainedBeans", Class.class);
+            for (Object h : (Collection<?>) beans.invoke(server, handler)) {
+                for (Class<?> c = h.getClass(); c != null; c = c.getSuperclass()) {
+                    String name = c.getName();
+                    if (name.equals("org.eclipse.jetty.ee10.servlet.ServletContextHandler")
+                            || name.equals("org.eclipse.jetty.ee11.servlet.ServletContextHandler")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return false; // Jetty before 12: no Handler interface, no ee10
+        }
+    }
+
+    public int replay(JournalEntry entry) throws Exception {
+        if (local == null) {
+            open();
+        }
+        ByteBuffer response;
+        try {
+            response = (ByteBuffer) getResponse.invoke(local, ByteBuffer.wrap(rawRequest(entry)), TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+        if (response == null) {
+            throw new IllegalStateException("Jetty gave no response within " + TIMEOUT_SECONDS + " s");
+        }
+        return status(response);
+    }
+
+    private void open() throws ReflectiveOperationException {
+        ClassLoader loader = connector.getClass().getClassLoader();
+        Class<?> serverClass = Class.forName("org.eclipse.jetty.server.Server", false, loader);
+        Class<?> connectorType = Class.forName("org.eclipse.jetty.server.Connector", false, loader);
+        Class<?> factoryType = Class.forName("org.eclipse.jetty.server.ConnectionFactory", false, loader);
+        Class<?> httpFactory = Class.forName("org.eclipse.jetty.server.HttpConnectionFactory", false, loader);
+        Class<?> httpConfiguration = Class.forName("org.eclipse.jetty.server.HttpConfiguration", false, loader);
+        Class<?> localConnector = Class.forName("org.eclipse.jetty.server.LocalConnector", false, loader);
+        Class<?> lifeCycle = Class.forName("org.eclipse.jetty.util.component.LifeCycle", false, loader);
+
+        server = connectorType.getMethod("getServer").invoke(connector);
+        Object live = connectorType.getMethod("getConnectionFactory", Class.class).invoke(connector, httpFactory);
+        Object configuration = live != null
+                ? httpFactory.getMethod("getHttpConfiguration").invoke(live)
+                : httpConfiguration.getConstructor().newInstance();
+        Object factory = httpFactory.getConstructor(httpConfiguration).newInstance(configuration);
+        local = localConnector.getConstructor(serverClass, factoryType).newInstance(server, factory);
+        serverClass.getMethod("addConnector", connectorType).invoke(server, local);
+        if (!(boolean) lifeCycle.getMethod("isRunning").invoke(local)) {
+            lifeCycle.getMethod("start").invoke(local);
+        }
+        getResponse = localConnector.getMethod("getResponse", ByteBuffer.class, long.class, TimeUnit.class);
+    }
+
+    @Override
+    public void close() {
+        if (local == null) {
+            return;
+        }
+        try {
+            ClassLoader loader = connector.getClass().getClassLoader();
+            Class<?> lifeCycle = Class.forName("org.eclipse.jetty.util.component.LifeCycle", false, loader);
+            Class<?> connectorType = Class.forName("org.eclipse.jetty.server.Connector", false, loader);
+            lifeCycle.getMethod("stop").invoke(local);
+            server.getClass().getMethod("removeConnector", connectorType).invoke(server, local);
+        } catch (ReflectiveOperationException e) {
+            System.getLogger("io.reprise.adapter.servlet").log(System.Logger.Level.WARNING,
+                    "reprise: removing Jetty's replay connector: " + e);
+        } finally {
+            local = null;
+        }
+    }
+
+    /**
+     * The journaled request as HTTP/1.1 bytes: the body with its exact length (a chunked request's body was
+     * journaled de-chunked), and no {@code Expect: 100-continue}, which would make Jetty answer twice.
+     */
+    static byte[] rawRequest(JournalEntry entry) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + entry.body().length);
+        StringBuilder head = new StringBuilder(256);
+        head.append(entry.method()).append(' ').append(entry.target()).append(" HTTP/1.1\r\n");
+        boolean host = false;
+        for (Header h : entry.headers()) {
+            String name = h.name().toLowerCase(java.util.Locale.ROOT);
+            if (REPLACED.contains(name)) {
+                continue;
+            }
+            host |= name.equals("host");
+            head.append(h.name()).append(": ").append(h.value()).append("\r\n");
+        }
+        if (!host) {
+            head.append("Host: localhost\r\n");
+        }
+        head.append("Content-Length: ").append(entry.body().length).append("\r\n");
+        head.append("Connection: close\r\n\r\n");
+        out.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(entry.body());
+        return out.toByteArray();
+    }
+
+    /** The status code of an HTTP/1.1 response: {@code HTTP/1.1 200 OK}. */
+    static int status(ByteBuffer response) {
+        String line = StandardCharsets.ISO_8859_1.decode(response.duplicate()).toString();
+        int space = line.indexOf(' ');
+        if (space < 0 || line.length() < space + 4) {
+            throw new IllegalStateException("unexpected response from Jetty: " + line.substring(0, Math.min(80, line.length())));
+        }
+        return Integer.parseInt(line.substring(space + 1, space + 4));
+    }
+}

@@ -1,0 +1,54 @@
+package io.reprise.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ledger sample's code on the other supported stacks: Spring Boot 3 on Jetty 12 (ee10), and Spring Boot 2.7 on
+ * Tomcat 9 (javax.servlet). Competing transfers, SIGKILL, recovery: identical balances.
+ */
+class LedgerOnOtherServersIT {
+
+    static final Duration START = Duration.ofSeconds(120);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void competingTransfersSurviveSigkillOnJetty() throws Exception {
+        survivesSigkill(Launch.ledgerJettyJar(), "Jetty");
+    }
+
+    @Test
+    void competingTransfersSurviveSigkillOnJavaxServletWithSpringBoot27() throws Exception {
+        survivesSigkill(Launch.ledgerJavaxJar(), "Tomcat");
+    }
+
+    private void survivesSigkill(String jar, String server) throws Exception {
+        Path data = work.resolve("data");
+        int port = Launch.freePort();
+        String before;
+        long[] outcome;
+        try (ChildJvm first = ChildJvm.start("first", work, Launch.springBoot(jar, data, port))) {
+            first.awaitPort(port, START);
+            assertThat(first.output()).contains(server);
+            LedgerClient.openAll(port);
+            outcome = LedgerClient.competingTransfers(port, 4, Duration.ofSeconds(2));
+            before = LedgerClient.accounts(port);
+            first.kill();
+        }
+        assertThat(outcome[0]).as("transfers done").isGreaterThan(20);
+        int port2 = Launch.freePort();
+        try (ChildJvm second = ChildJvm.start("second", work, Launch.springBoot(jar, data, port2))) {
+            second.awaitPort(port2, START);
+            assertThat(LedgerClient.accounts(port2)).isEqualTo(before);
+            Matcher done = second.awaitOutput(CounterRecoveryIT.RECOVERY_DONE, START);
+            assertThat(Long.parseLong(done.group(2))).isEqualTo(LedgerClient.ACCOUNTS.length + outcome[0] + outcome[1]);
+        }
+    }
+}
