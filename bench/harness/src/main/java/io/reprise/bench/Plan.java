@@ -29,7 +29,7 @@ public record Plan(String mode, int loadRuns, int loadSeconds, int warmupSeconds
     public static Plan full() {
         return new Plan("full", 3, 10, 3, List.of(1, 8, 64),
                 10, List.of(10_000L, 100_000L, 1_000_000L, 10_000_000L), 100_000, 3,
-                1_000_000, 20_000, 20, 3,
+                1_000_000, 10_000, 30, 3,
                 List.of("-f", "2", "-wi", "3", "-i", "5", "-w", "2s", "-r", "2s"));
     }
 
