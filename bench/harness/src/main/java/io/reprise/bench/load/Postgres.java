@@ -27,6 +27,8 @@ final class Postgres implements AutoCloseable {
     private final String runAs; // null: the current user
     private final int port;
     private final Path logCopy;
+    private final Thread stopAtExit = new Thread(this::closeQuietly, "bench-postgres-stop");
+    private boolean closed;
 
     private Postgres(Path bin, Path dir, String runAs, int port, Path logCopy) {
         this.bin = bin;
@@ -104,6 +106,8 @@ final class Postgres implements AutoCloseable {
         int port = Ports.free();
         Files.createDirectories(logDir);
         Postgres pg = new Postgres(bin, dir, runAs, port, logDir.resolve("postgres.log"));
+        // pg_ctl starts the server as a daemon, not a child: if the harness is interrupted, stop it all the same.
+        Runtime.getRuntime().addShutdownHook(pg.stopAtExit);
         try {
             pg.as(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
                     "-A", "trust", "-E", "UTF8"), 120);
@@ -148,8 +152,27 @@ final class Postgres implements AutoCloseable {
         return Commands.firstLine(bin.resolve("postgres").toString(), "--version");
     }
 
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
-    public void close() throws InterruptedException {
+    public synchronized void close() throws InterruptedException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Thread.currentThread() != stopAtExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopAtExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to; it finds the cluster closed
+            }
+        }
         try {
             if (Files.exists(dir.resolve("data/postmaster.pid"))) {
                 as(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w",

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,6 +17,21 @@ import java.util.concurrent.TimeUnit;
  * start to its port accepting a connection. Ended only through its own {@link Process} handle, never by name.
  */
 public final class Service implements AutoCloseable {
+
+    /**
+     * Every process started and not yet ended. If the harness itself is interrupted (Ctrl-C, a CI time-out) a
+     * shutdown hook kills them, so no service, Redis or JMH fork outlives it and holds a port or a data directory.
+     */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process p : LIVE) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }, "bench-cleanup"));
+    }
 
     private final String name;
     private final List<String> command;
@@ -43,6 +60,8 @@ public final class Service implements AutoCloseable {
         builder.environment().putAll(environment);
         long started = System.nanoTime();
         Process process = builder.start();
+        LIVE.add(process);
+        process.onExit().thenRun(() -> LIVE.remove(process));
         return new Service(name, List.copyOf(command), log, process, started);
     }
 

@@ -48,6 +48,8 @@ final class Plots {
         chart.getStyler().setAnnotationTextFontColor(new Color(0x55, 0x55, 0x55));
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
+        // Ticks between decades on the y axis, whose ranges here span only one or two; on x they would overlap.
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(0xdd, 0xdd, 0xdd));
@@ -74,6 +76,16 @@ final class Plots {
                 double y = logY ? line.y().get(p) * 1.13 : line.y().get(p);
                 chart.addAnnotation(new AnnotationText(line.labels().get(p), line.x().get(p), y, false));
             }
+        }
+        // Room above the highest point for its label, which would otherwise run into the title.
+        double top = lines.stream().flatMap(l -> l.y().stream()).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        if (!Double.isNaN(top) && top > 0) {
+            chart.getStyler().setYAxisMax(logY ? top * 1.5 : top * 1.1);
+        }
+        // On a log x axis only decades are labelled: start at the decade below the smallest point so one shows.
+        double left = lines.stream().flatMap(l -> l.x().stream()).mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        if (logX && !Double.isNaN(left) && left > 0) {
+            chart.getStyler().setXAxisMin(Math.pow(10, Math.floor(Math.log10(left))));
         }
         Files.createDirectories(file.getParent());
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

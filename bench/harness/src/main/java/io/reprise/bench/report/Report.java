@@ -200,6 +200,20 @@ public final class Report {
                 + " before the median is taken. Latencies are wrk's: from writing a request to reading its response.",
                 load.seconds(), joinInts(load.connections()), load.warmupSeconds(), load.warmupSeconds(), load.runs(), load.runs()));
         line();
+        line("| scenario | a crash of the service process loses | a crash of the machine loses |");
+        line("|---|---|---|");
+        line("| counter, no agent (baseline) | everything | everything |");
+        line("| agent, sync=none | nothing | what the page cache had not written back |");
+        line("| agent, sync=batch | nothing | at most `reprise.sync.interval` |");
+        line("| agent, sync=always | nothing | nothing |");
+        line("| Redis, appendfsync everysec | nothing (the state is in Redis) | about the last second |");
+        line("| Redis, appendfsync always | nothing | nothing |");
+        line("| PostgreSQL, synchronous_commit=on | nothing | nothing |");
+        line();
+        line("Like compares with like: `sync=always` with Redis `always` and PostgreSQL, `sync=batch` with Redis `everysec`. In"
+                + " PostgreSQL every increment updates the same row and holds its lock until the commit is flushed, so increments"
+                + " cost one WAL flush each whatever the concurrency.");
+        line();
         if (!load.unavailable().isEmpty()) {
             line("Not measured in this run:");
             line();
@@ -472,7 +486,7 @@ public final class Report {
             StringBuilder params = new StringBuilder();
             JsonNode p = b.get("params");
             if (p != null) {
-                p.fields().forEachRemaining(e -> params.append(params.length() == 0 ? " (" : ", ").append(e.getKey()).append('=').append(e.getValue().asText()));
+                p.properties().forEach(e -> params.append(params.length() == 0 ? " (" : ", ").append(e.getKey()).append('=').append(e.getValue().asText()));
                 if (params.length() > 0) {
                     params.append(')');
                 }
