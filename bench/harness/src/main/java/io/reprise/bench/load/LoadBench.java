@@ -1,0 +1,226 @@
+package io.reprise.bench.load;
+
+import io.reprise.bench.Json;
+import io.reprise.bench.Layout;
+import io.reprise.bench.Plan;
+import io.reprise.bench.proc.Http;
+import io.reprise.bench.proc.Ports;
+import io.reprise.bench.proc.Service;
+import io.reprise.bench.recovery.RecoveryBench;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load step: every {@link Scenario} of the counter service under wrk, POST-only and a 90/10 GET/POST mix, at
+ * each connection count, repeated {@link Plan#loadRuns()} times. A repetition runs every scenario once, baseline
+ * first, each in a fresh process (and a fresh Redis), warmed up before it is measured, so each scenario can be
+ * compared with the baseline of its own repetition.
+ */
+public final class LoadBench {
+
+    public static final List<String> MIXES = List.of("post", "mix");
+
+    /** One wrk measurement. */
+    public record Row(String scenario, String mix, int connections, int run, Wrk.Result wrk) {
+    }
+
+    /**
+     * @param unavailable scenario id to the reason it was not measured
+     * @param commands    scenario id to the commands that start it, with $-placeholders for ports and directories
+     */
+    public record Results(List<String> scenarios, List<String> mixes, List<Integer> connections, int runs,
+                          int seconds, int warmupSeconds, List<Row> rows, Map<String, String> unavailable,
+                          Map<String, List<String>> commands, List<String> wrkCommands, String postgresVersion,
+                          String redisVersion) {
+    }
+
+    /** The scenario cannot run in this build or on this machine; reported, not a failure. */
+    static final class NotAvailable extends Exception {
+        NotAvailable(String reason) {
+            super(reason);
+        }
+    }
+
+    private final Plan plan;
+    private final Layout layout;
+    private final List<Row> rows = new ArrayList<>();
+    private final Map<String, String> unavailable = new LinkedHashMap<>();
+    private Postgres postgres;
+
+    public LoadBench(Plan plan, Layout layout) {
+        this.plan = plan;
+        this.layout = layout;
+    }
+
+    public Results run() throws Exception {
+        String redisMissing = Redis.unavailableReason();
+        String postgresMissing = Postgres.unavailableReason();
+        for (Scenario s : Scenario.ALL) {
+            if (s.store() == Scenario.Store.REDIS && redisMissing != null) {
+                unavailable.put(s.id(), redisMissing);
+            }
+            if (s.store() == Scenario.Store.POSTGRES && postgresMissing != null) {
+                unavailable.put(s.id(), postgresMissing);
+            }
+        }
+        String postgresVersion = null;
+        try {
+            for (int run = 1; run <= plan.loadRuns(); run++) {
+                for (Scenario s : Scenario.ALL) {
+                    if (unavailable.containsKey(s.id())) {
+                        continue;
+                    }
+                    say("load run %d/%d: %s", run, plan.loadRuns(), s.label());
+                    try {
+                        measure(s, run);
+                    } catch (NotAvailable e) {
+                        say("  not available: %s", e.getMessage());
+                        unavailable.put(s.id(), e.getMessage());
+                    }
+                }
+            }
+            postgresVersion = postgres == null ? null : postgres.version();
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (Scenario s : Scenario.ALL) {
+            commands.put(s.id(), describe(s));
+        }
+        List<String> wrk = MIXES.stream().map(mix -> String.join(" ", Wrk.command(layout, "$PORT", mix, 64, plan.loadSeconds()))
+                .replace("-t 2 -c 64", "-t $THREADS -c $CONNECTIONS")).toList();
+        Results results = new Results(Scenario.ALL.stream().map(Scenario::id).toList(), MIXES, plan.connections(),
+                plan.loadRuns(), plan.loadSeconds(), plan.warmupSeconds(), rows, unavailable, commands, wrk,
+                postgresVersion, Redis.unavailableReason() == null ? io.reprise.bench.proc.Commands.firstLine("redis-server", "--version") : null);
+        Json.write(layout.results().resolve("load.json"), results);
+        return results;
+    }
+
+    private void measure(Scenario s, int run) throws Exception {
+        Path dir = layout.work().resolve("load").resolve("run-" + run).resolve(s.id());
+        RecoveryBench.deleteRecursively(dir); // an agent must start on an empty journal, Redis on an empty AOF
+        Path logs = layout.work().resolve("logs");
+        int port = Ports.free();
+        Redis redis = null;
+        Service service = null;
+        try {
+            List<String> cmd;
+            switch (s.store()) {
+                case HEAP -> cmd = counterCommand(null, Integer.toString(port), null);
+                case AGENT -> cmd = counterCommand(s.option(), Integer.toString(port), dir.resolve("data").toString());
+                case REDIS -> {
+                    redis = Redis.start(dir.resolve("redis"), s.option(), logs.resolve("load-run" + run + "-" + s.id() + "-redis.log"));
+                    cmd = storeCommand("redis", Integer.toString(port), Integer.toString(redis.port()), null);
+                }
+                case POSTGRES -> {
+                    if (postgres == null) {
+                        postgres = Postgres.start(logs);
+                    }
+                    cmd = storeCommand("postgres", Integer.toString(port), null, postgres.jdbcUrl());
+                }
+                default -> throw new IllegalStateException();
+            }
+            service = Service.start(s.id(), cmd, logs.resolve("load-run" + run + "-" + s.id() + ".log"));
+            try {
+                service.awaitHttp(port, Duration.ofSeconds(120));
+            } catch (Service.ExitedException e) {
+                String log = service.log();
+                if (s.store() == Scenario.Store.AGENT && e.exitCode() == 2 && log.contains("configuration error")) {
+                    String line = log.lines().filter(l -> l.contains("configuration error")).findFirst().orElse(log).trim();
+                    throw new NotAvailable("not available in this build: the agent refuses reprise.sync=" + s.option()
+                            + " (\"" + line + "\")");
+                }
+                throw e;
+            }
+            long before = Http.getLong(port, "/counter");
+            Wrk.Result warm = Wrk.run(layout, port, "post", 8, plan.warmupSeconds());
+            Wrk.run(layout, port, "mix", 8, plan.warmupSeconds());
+            long acknowledgedPosts = warm.requests() - warm.errors();
+            for (String mix : MIXES) {
+                for (int connections : plan.connections()) {
+                    Wrk.Result r = Wrk.run(layout, port, mix, connections, plan.loadSeconds());
+                    rows.add(new Row(s.id(), mix, connections, run, r));
+                    say("  %-4s c=%-3d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.1f ms%s", mix, connections,
+                            r.rps(), r.p50Us() / 1e3, r.p99Us() / 1e3, r.maxUs() / 1e3,
+                            r.errors() > 0 ? "  errors " + r.errors() : "");
+                    if (mix.equals("post")) {
+                        acknowledgedPosts += r.requests() - r.errors();
+                    }
+                }
+            }
+            long after = Http.getLong(port, "/counter");
+            if (after - before < acknowledgedPosts) {
+                throw new IOException(s.label() + ": the counter went from " + before + " to " + after + ", but "
+                        + acknowledgedPosts + " POST-only increments were acknowledged; the service lost writes");
+            }
+        } finally {
+            if (service != null) {
+                service.stop(Duration.ofSeconds(30));
+            }
+            if (redis != null) {
+                redis.close();
+            }
+            RecoveryBench.deleteRecursively(dir);
+        }
+    }
+
+    private List<String> counterCommand(String sync, String port, String dataDir) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(layout.java().toString());
+        if (sync != null) {
+            cmd.add("-javaagent:" + layout.agentJar());
+            cmd.add("-Dreprise.dir=" + dataDir);
+            cmd.add("-Dreprise.sync=" + sync);
+        }
+        cmd.addAll(List.of("-jar", layout.counterJar().toString(), "--host", "127.0.0.1", "--port", port));
+        return cmd;
+    }
+
+    private List<String> storeCommand(String store, String port, String redisPort, String jdbc) {
+        List<String> cmd = new ArrayList<>(List.of(layout.java().toString(), "-cp", layout.servicesJar().toString(),
+                "io.reprise.bench.services.StoreCounterApp", "--store", store));
+        if (redisPort != null) {
+            cmd.addAll(List.of("--redis-port", redisPort));
+        }
+        if (jdbc != null) {
+            cmd.addAll(List.of("--jdbc", jdbc, "--db-user", Postgres.USER));
+        }
+        cmd.addAll(List.of("--host", "127.0.0.1", "--port", port));
+        return cmd;
+    }
+
+    private List<String> describe(Scenario s) {
+        List<String> lines = new ArrayList<>();
+        switch (s.store()) {
+            case HEAP -> lines.add(show(counterCommand(null, "$PORT", null)));
+            case AGENT -> lines.add(show(counterCommand(s.option(), "$PORT", "$WORK/data")));
+            case REDIS -> {
+                lines.add(String.join(" ", Redis.command("$REDIS_PORT", "$WORK/redis", s.option())).replace("--save  ", "--save \"\" "));
+                lines.add(show(storeCommand("redis", "$PORT", "$REDIS_PORT", null)));
+            }
+            case POSTGRES -> {
+                lines.addAll(Postgres.describe());
+                lines.add(show(storeCommand("postgres", "$PORT", null, "jdbc:postgresql://127.0.0.1:$PGPORT/postgres")));
+            }
+            default -> throw new IllegalStateException();
+        }
+        return lines;
+    }
+
+    private String show(List<String> cmd) {
+        List<String> shown = new ArrayList<>(cmd);
+        shown.set(0, "java");
+        return String.join(" ", shown);
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println(String.format(format, args));
+    }
+}

@@ -1,0 +1,645 @@
+package io.reprise.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reprise.bench.Json;
+import io.reprise.bench.Layout;
+import io.reprise.bench.Plan;
+import io.reprise.bench.Stats;
+import io.reprise.bench.load.LoadBench;
+import io.reprise.bench.load.Scenario;
+import io.reprise.bench.micro.JmhBench;
+import io.reprise.bench.recovery.RecoveryBench;
+import io.reprise.bench.recovery.SnapshotPauseBench;
+import io.reprise.bench.recovery.StartupBench;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Writes the Markdown report and its plots from the results in the work directory. Every figure is a median over
+ * repeated runs, shown with its range (min-max) and the number of runs.
+ */
+public final class Report {
+
+    private final Layout layout;
+    private final Plan plan;
+    private final StringBuilder md = new StringBuilder();
+    private final Machine machine;
+    private final LoadBench.Results load;
+    private final StartupBench.Results startup;
+    private final RecoveryBench.Results recovery;
+    private final SnapshotPauseBench.Results pause;
+    private final JsonNode jmh;
+
+    private Report(Layout layout, Plan plan) throws IOException {
+        this.layout = layout;
+        this.plan = plan;
+        Path r = layout.results();
+        machine = Json.read(r.resolve("machine.json"), Machine.class);
+        load = Json.read(r.resolve("load.json"), LoadBench.Results.class);
+        startup = Json.read(r.resolve("startup.json"), StartupBench.Results.class);
+        recovery = Json.read(r.resolve("recovery.json"), RecoveryBench.Results.class);
+        pause = Json.read(r.resolve("pause.json"), SnapshotPauseBench.Results.class);
+        jmh = Files.exists(JmhBench.resultFile(layout)) ? Json.MAPPER.readTree(JmhBench.resultFile(layout).toFile()) : null;
+    }
+
+    public static void write(Layout layout, Plan plan) throws IOException {
+        new Report(layout, plan).write();
+    }
+
+    private void write() throws IOException {
+        Files.createDirectories(layout.imageDir());
+        header();
+        headlines();
+        machineSection();
+        loadSection();
+        recoverySection();
+        jmhSection();
+        reproduce();
+        Files.createDirectories(layout.reportFile().getParent());
+        Files.writeString(layout.reportFile(), md.toString());
+    }
+
+    // ---------------------------------------------------------------- header and headlines
+
+    private void header() {
+        line("# Benchmarks");
+        line();
+        line("<!-- Written by bench/harness (io.reprise.bench.report.Report). Do not edit: rerun bench/run.sh instead. -->");
+        line();
+        if (machine != null) {
+            line(String.format(Locale.ROOT, "Written by `%s` on %s; the run took %.1f minutes. How the harness works, and why it"
+                    + " measures what it measures: [bench/README.md](%s).", machine.command(), machine.started(), machine.minutes(),
+                    relative(layout.repo().resolve("bench/README.md"))));
+        }
+        line();
+        if (plan.smokeMode()) {
+            line("> **Smoke run.** Every step ran with tiny sizes and one repetition to check that the harness works. The numbers"
+                    + " below mean nothing; the report's numbers come from `bench/run.sh --full`.");
+            line();
+        }
+        if (machine != null && machine.loadBefore1m() > 0.5 * machine.cores()) {
+            line("> **The machine was busy when this run started** (load average " + machine.loadBefore() + " on "
+                    + machine.cores() + " cores): other work competed with the benchmark, and the numbers are not fit to be quoted.");
+            line();
+        }
+    }
+
+    private void headlines() {
+        line("## Headlines");
+        line();
+        line("| question | answer |");
+        line("|---|---|");
+        if (load != null) {
+            int c = maxConnections();
+            line("| Throughput of the agent with `sync=none` against the counter without it, POST only, " + c + " connections | "
+                    + ratioText("agent-none", "baseline", "post", c) + " |");
+            line("| Throughput of the agent with `sync=always` against Redis with `appendfsync always`, POST only, " + c
+                    + " connections | " + ratioText("agent-always", "redis-always", "post", c) + " |");
+        }
+        if (recovery != null) {
+            long n = recovery.journals().stream().mapToLong(RecoveryBench.Journaled::entries)
+                    .filter(e -> e == 1_000_000L).findFirst()
+                    .orElse(recovery.journals().stream().mapToLong(RecoveryBench.Journaled::entries).max().orElse(0));
+            Stats rate = Stats.of(recovery.restarts().stream().filter(r -> r.entries() == n && !r.snapshots())
+                    .map(RecoveryBench.Restart::replayRate).toList());
+            line(String.format(Locale.ROOT, "| Replay rate of a %s-entry journal without snapshots (counter, in-process, as the agent"
+                    + " logs it) | **%s entries/s**%s |", count(n), rate(rate.median()), spread(rate, Report::rate)));
+        }
+        line();
+    }
+
+    private String ratioText(String scenario, String against, String mix, int connections) {
+        if (load.unavailable().containsKey(scenario)) {
+            return "not measured: " + load.unavailable().get(scenario);
+        }
+        if (load.unavailable().containsKey(against)) {
+            return "not measured: " + load.unavailable().get(against);
+        }
+        Stats ratio = ratio(scenario, against, mix, connections);
+        return String.format(Locale.ROOT, "**%.2f×**%s (%s against %s req/s)", ratio.median(), spread(ratio, v -> String.format(Locale.ROOT, "%.2f", v)),
+                rate(rps(scenario, mix, connections).median()), rate(rps(against, mix, connections).median()));
+    }
+
+    // ---------------------------------------------------------------- machine
+
+    private void machineSection() {
+        if (machine == null) {
+            return;
+        }
+        line("## Machine");
+        line();
+        line("| | |");
+        line("|---|---|");
+        line("| CPU | " + machine.cpu() + ", " + machine.cores() + " cores (`nproc`) |");
+        line("| memory | " + machine.memory() + " |");
+        line("| kernel | " + machine.kernel() + " |");
+        line("| OS | " + machine.os() + " |");
+        line("| JDK (every JVM of the run) | " + machine.jdk() + " |");
+        line("| disk (data directories, journals, Redis AOF, PostgreSQL WAL) | " + machine.disk() + " |");
+        line("| load average before / after the run (1, 5, 15 min) | " + machine.loadBefore() + " / " + machine.loadAfter() + " |");
+        line("| client | " + machine.wrk() + " |");
+        line("| Redis | " + machine.redis() + " |");
+        line("| PostgreSQL | " + machine.postgres() + " |");
+        line("| Reprise commit | " + machine.commit() + " |");
+        line();
+        line("Client, services, Redis and PostgreSQL all run on this one machine and talk over loopback; they share its cores.");
+        line();
+    }
+
+    // ---------------------------------------------------------------- load
+
+    private int maxConnections() {
+        return load.connections().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    private List<LoadBench.Row> rows(String scenario, String mix, int connections) {
+        return load.rows().stream().filter(r -> r.scenario().equals(scenario) && r.mix().equals(mix) && r.connections() == connections).toList();
+    }
+
+    private Stats rps(String scenario, String mix, int connections) {
+        return Stats.of(rows(scenario, mix, connections).stream().map(r -> r.wrk().rps()).toList());
+    }
+
+    private Stats latency(String scenario, String mix, int connections, ToDoubleFunction<LoadBench.Row> us) {
+        return Stats.of(rows(scenario, mix, connections).stream().map(r -> us.applyAsDouble(r) / 1e3).toList());
+    }
+
+    /** Per repetition, scenario against the other measured in the same repetition; then the median. */
+    private Stats ratio(String scenario, String against, String mix, int connections) {
+        List<Double> ratios = new ArrayList<>();
+        for (LoadBench.Row r : rows(scenario, mix, connections)) {
+            rows(against, mix, connections).stream().filter(b -> b.run() == r.run()).findFirst()
+                    .ifPresent(b -> ratios.add(r.wrk().rps() / b.wrk().rps()));
+        }
+        return Stats.of(ratios);
+    }
+
+    private List<Scenario> measured() {
+        return Scenario.ALL.stream().filter(s -> !load.unavailable().containsKey(s.id())).toList();
+    }
+
+    private void loadSection() throws IOException {
+        line("## 1. What a request costs: the counter under load");
+        line();
+        if (load == null) {
+            line("Not run.");
+            line();
+            return;
+        }
+        line(String.format(Locale.ROOT, "The counter service of `samples/counter` (JDK HTTP server, 16 worker threads, TCP_NODELAY), in seven"
+                + " variants that differ only in where the counter is kept. [wrk](https://github.com/wg/wrk) drives it over loopback"
+                + " for %d s per measurement with %s connections, POST only (`POST /counter/increment`) and a 90/10 mix of"
+                + " `GET /counter` and POSTs; each start of a service is warmed up first (%d s POST only, %d s mix, 8 connections, not"
+                + " measured). The whole matrix ran %d time(s), each scenario in a fresh process, the baseline first; every figure is"
+                + " the median of the %d runs with the range in brackets, and each ratio is taken against the baseline of the same run"
+                + " before the median is taken. Latencies are wrk's: from writing a request to reading its response.",
+                load.seconds(), joinInts(load.connections()), load.warmupSeconds(), load.warmupSeconds(), load.runs(), load.runs()));
+        line();
+        line("| scenario | a crash of the service process loses | a crash of the machine loses |");
+        line("|---|---|---|");
+        line("| counter, no agent (baseline) | everything | everything |");
+        line("| agent, sync=none | nothing | what the page cache had not written back |");
+        line("| agent, sync=batch | nothing | at most `reprise.sync.interval` |");
+        line("| agent, sync=always | nothing | nothing |");
+        line("| Redis, appendfsync everysec | nothing (the state is in Redis) | about the last second |");
+        line("| Redis, appendfsync always | nothing | nothing |");
+        line("| PostgreSQL, synchronous_commit=on | nothing | nothing |");
+        line();
+        line("Like compares with like: `sync=always` with Redis `always` and PostgreSQL, `sync=batch` with Redis `everysec`. In"
+                + " PostgreSQL every increment updates the same row and holds its lock until the commit is flushed, so increments"
+                + " cost one WAL flush each whatever the concurrency.");
+        line();
+        if (!load.unavailable().isEmpty()) {
+            line("Not measured in this run:");
+            line();
+            for (var e : load.unavailable().entrySet()) {
+                line("- " + Scenario.byId(e.getKey()).label() + ": " + e.getValue());
+            }
+            line();
+        }
+        for (String mix : load.mixes()) {
+            String name = "load-" + mix + ".png";
+            List<Plots.Line> lines = new ArrayList<>();
+            for (Scenario s : measured()) {
+                List<Double> x = new ArrayList<>();
+                List<Double> y = new ArrayList<>();
+                List<String> labels = new ArrayList<>();
+                for (int c : load.connections()) {
+                    Stats t = rps(s.id(), mix, c);
+                    if (!t.isEmpty()) {
+                        x.add(t.median());
+                        y.add(latency(s.id(), mix, c, r -> r.wrk().p99Us()).median());
+                        labels.add("c" + c);
+                    }
+                }
+                lines.add(new Plots.Line(s.label(), x, y, s.store() != Scenario.Store.HEAP && s.store() != Scenario.Store.AGENT, labels));
+            }
+            String title = mix.equals("post") ? "POST only" : "90% GET, 10% POST";
+            Plots.draw(layout.imageDir().resolve(name), "Counter service, " + title + ": p99 latency against throughput",
+                    "throughput (requests/s, log scale)", "p99 latency (ms, log scale)", true, true, lines);
+            line("![" + title + ": p99 latency against throughput](" + image(name) + ")");
+            line();
+        }
+        line("Each line is one scenario; its points are " + joinInts(load.connections()) + " connections (labelled c1, c8, c64)."
+                + " Down and to the right is better. Dashed: the counter kept outside the JVM. Medians of the runs.");
+        line();
+        for (String mix : load.mixes()) {
+            for (int c : load.connections()) {
+                line("### " + (mix.equals("post") ? "POST only" : "90% GET, 10% POST") + ", " + c + " connection" + (c == 1 ? "" : "s"));
+                line();
+                line("| scenario | requests/s | × baseline | p50 ms | p99 ms | max ms | errors |");
+                line("|---|---:|---:|---:|---:|---:|---:|");
+                for (Scenario s : measured()) {
+                    Stats t = rps(s.id(), mix, c);
+                    if (t.isEmpty()) {
+                        continue;
+                    }
+                    Stats ratio = ratio(s.id(), "baseline", mix, c);
+                    long errors = rows(s.id(), mix, c).stream().mapToLong(r -> r.wrk().errors()).sum();
+                    line("| " + s.label() + " | " + rate(t.median()) + spread(t, Report::rate)
+                            + " | " + (s.id().equals("baseline") ? "1" : String.format(Locale.ROOT, "%.2f", ratio.median()))
+                            + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().p50Us()))
+                            + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().p99Us()))
+                            + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().maxUs()))
+                            + " | " + errors + " |");
+                }
+                line();
+            }
+        }
+        line("<details><summary>How each scenario was started</summary>");
+        line();
+        line("```");
+        for (Scenario s : Scenario.ALL) {
+            line("# " + s.label());
+            load.commands().getOrDefault(s.id(), List.of()).forEach(this::line);
+        }
+        line("# the client: $CONNECTIONS is 1, 8 or 64; $THREADS is 1 for 1 connection, else 2");
+        load.wrkCommands().forEach(this::line);
+        line("```");
+        line();
+        line("</details>");
+        line();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recoverySection() throws IOException {
+        line("## 2. How long a restart takes");
+        line();
+        if (startup != null) {
+            Stats plain = Stats.of(startup.runs().stream().map(StartupBench.Run::plainMs).toList());
+            Stats agent = Stats.of(startup.runs().stream().map(StartupBench.Run::agentMs).toList());
+            Stats added = Stats.of(startup.runs().stream().map(r -> r.agentMs() - r.plainMs()).toList());
+            line("### Start-up with an empty journal");
+            line();
+            line("Process start to the port serving (a connection accepted and answered), the counter without the agent and with"
+                    + " it on an empty data directory, alternated, " + plain.n() + " runs each.");
+            line();
+            line("| | ms |");
+            line("|---|---:|");
+            line("| without the agent | " + ms(plain) + " |");
+            line("| with the agent, empty journal | " + ms(agent) + " |");
+            line("| **added by the agent** (per-run difference) | **" + ms(added) + "** |");
+            line();
+        }
+        if (recovery != null) {
+            restartSection();
+        }
+        if (pause != null) {
+            pauseSection();
+        }
+    }
+
+    private void restartSection() throws IOException {
+        long every = recovery.snapshotEvery();
+        RecoveryBench.Template t = recovery.template();
+        line("### Restart time against journal length");
+        line();
+        line("The counter with the agent, restarted on a journal of N increments: without snapshots (the whole journal is"
+                + " replayed) and with a snapshot every " + count(every) + " entries, where the newest snapshot is a full interval"
+                + " behind the end of the journal (the process died just before the next snapshot: the longest replay that"
+                + " setting allows). Restart time is from process start to the port serving, JVM start included;"
+                + " replay time and rate are the agent's own figures from its `recovery done` log line. After each restart the"
+                + " counter is read and must equal N. The journals were written directly with the journal API from an entry the"
+                + " agent journaled for wrk (" + t.method() + " " + t.target() + ", headers " + String.join(", ", t.headers())
+                + ", " + t.bodyBytes() + "-byte body), with snapshots holding what the counter's provider writes; before that,"
+                + " a data directory the agent wrote itself (" + t.entries() + " entries, " + t.snapshotsChecked()
+                + " snapshots) was checked to have this layout. The page cache is warm: the journal was just written.");
+        line();
+        List<Plots.Line> lines = new ArrayList<>();
+        for (boolean snapshots : new boolean[] {false, true}) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (RecoveryBench.Journaled j : recovery.journals()) {
+                Stats s = restartStats(j.entries(), snapshots, r -> r.restartMs());
+                if (!s.isEmpty()) {
+                    x.add((double) j.entries());
+                    y.add(s.median() / 1e3);
+                }
+            }
+            lines.add(new Plots.Line(snapshots ? "snapshot every " + count(every) + " entries" : "no snapshot: whole journal replayed",
+                    x, y, false));
+        }
+        if (startup != null) {
+            double plain = Stats.of(startup.runs().stream().map(StartupBench.Run::plainMs).toList()).median() / 1e3;
+            List<Double> x = recovery.journals().stream().map(j -> (double) j.entries()).toList();
+            lines.add(new Plots.Line("JVM start without the agent (no state)", x, x.stream().map(v -> plain).toList(), true));
+        }
+        Plots.draw(layout.imageDir().resolve("restart.png"), "Counter with the agent: restart time against journal length",
+                "journal length (entries, log scale)", "process start to port open (s, log scale)", true, true, lines);
+        line("![restart time against journal length](" + image("restart.png") + ")");
+        line();
+        line("| journal entries | snapshots | restart s | entries replayed | replay s | replay rate, entries/s | snapshot restore ms |");
+        line("|---:|---|---:|---:|---:|---:|---:|");
+        for (RecoveryBench.Journaled j : recovery.journals()) {
+            for (boolean snapshots : new boolean[] {false, true}) {
+                Stats restart = restartStats(j.entries(), snapshots, RecoveryBench.Restart::restartMs);
+                if (restart.isEmpty()) {
+                    continue;
+                }
+                long replayed = recovery.restarts().stream().filter(r -> r.entries() == j.entries() && r.snapshots() == snapshots)
+                        .mapToLong(RecoveryBench.Restart::replayed).findFirst().orElse(0);
+                line("| " + count(j.entries()) + " | " + (snapshots ? "every " + count(every) : "none")
+                        + " | " + seconds(restart)
+                        + " | " + count(replayed)
+                        + " | " + seconds(restartStats(j.entries(), snapshots, RecoveryBench.Restart::replayMs))
+                        + " | " + rateWithSpread(restartStats(j.entries(), snapshots, RecoveryBench.Restart::replayRate))
+                        + " | " + (snapshots && j.snapshotEntries() > 0 ? ms(restartStats(j.entries(), true, RecoveryBench.Restart::restoreMs)) : "–")
+                        + " |");
+            }
+        }
+        line();
+        line("Each row: " + restartStats(recovery.journals().get(0).entries(), false, RecoveryBench.Restart::restartMs).n()
+                + " restart(s), median with range.");
+        line();
+        warmReplayRate();
+        line("### Bytes on disk per journaled request");
+        line();
+        line("The journal directory after writing N entries: the disk blocks its files occupy (`du`) divided by N, and for"
+                + " comparison their length (`du --apparent-size`): Chronicle Queue creates its files sparse and large, so the length"
+                + " is mostly space never written. The index and metadata files are included, so short journals carry a fixed"
+                + " overhead that long ones amortise.");
+        line();
+        line("| journal entries | bytes on disk per entry | file length per entry (sparse) | written in s |");
+        line("|---:|---:|---:|---:|");
+        line(String.format(Locale.ROOT, "| %s (the agent's own, through HTTP) | %.1f | %.1f | – |", count(t.entries()),
+                (double) t.allocatedBytes() / t.entries(), (double) t.apparentBytes() / t.entries()));
+        for (RecoveryBench.Journaled j : recovery.journals()) {
+            line(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |", count(j.entries()), (double) j.allocatedBytes() / j.entries(),
+                    (double) j.apparentBytes() / j.entries(), j.writeSeconds()));
+        }
+        line();
+    }
+
+    /**
+     * The rate once the replay path is compiled: the difference in replay time between the two longest journals over
+     * the difference in entries. Short replays run mostly before the JIT has compiled the handlers and the decoder.
+     */
+    private void warmReplayRate() {
+        List<Long> lengths = recovery.journals().stream().map(RecoveryBench.Journaled::entries).sorted().toList();
+        if (lengths.size() < 2) {
+            return;
+        }
+        long small = lengths.get(lengths.size() - 2);
+        long large = lengths.get(lengths.size() - 1);
+        double dt = (restartStats(large, false, RecoveryBench.Restart::replayMs).median()
+                - restartStats(small, false, RecoveryBench.Restart::replayMs).median()) / 1e3;
+        if (dt <= 0) {
+            return;
+        }
+        line(String.format(Locale.ROOT, "The replay rate grows with the length of the replay, most likely because the first entries run before"
+                + " the JIT has compiled the replay path (decoder, filter chain, handler). Between %s and %s entries, without"
+                + " snapshots, each further entry took %.2f µs: **%s entries/s once warm** (difference of the medians).",
+                count(small), count(large), dt * 1e6 / (large - small), rate((large - small) / dt)));
+        line();
+    }
+
+    private Stats restartStats(long entries, boolean snapshots, ToDoubleFunction<RecoveryBench.Restart> f) {
+        return Stats.of(recovery.restarts().stream().filter(r -> r.entries() == entries && r.snapshots() == snapshots)
+                .map(r -> f.applyAsDouble(r)).toList());
+    }
+
+    private void pauseSection() {
+        line("### How long a snapshot keeps writers paused");
+        line();
+        line(String.format(Locale.ROOT, "The bench key/value service (`bench/services`, `KvApp`) with %s keys of 8 characters and values of 16,"
+                        + " under wrk overwriting them with PUTs from %d connections for %d s, with the agent snapshotting every %s writes."
+                        + " Writers are paused while the provider writes the whole map into the snapshot file (page cache); checksum, fsync"
+                        + " and rename follow with writers running again. Pause and total come from the agent's log line for each snapshot;"
+                        + " per run the percentiles are taken over that run's snapshots, then the median over %d runs with the range.",
+                count(pause.keys()), pause.connections(), pause.seconds(), count(pause.snapshotEvery()), pause.runs().size()));
+        line();
+        List<SnapshotPauseBench.Run> runs = pause.runs();
+        line("| per snapshot | p50 | p99 | max | snapshots per run |");
+        line("|---|---:|---:|---:|---:|");
+        Stats count = Stats.of(runs.stream().map(r -> r.pausedMs().size()).toList());
+        line("| writers paused, ms | " + ms(Stats.of(runs.stream().map(r -> Stats.percentile(r.pausedMs(), 50)).toList()))
+                + " | " + ms(Stats.of(runs.stream().map(r -> Stats.percentile(r.pausedMs(), 99)).toList()))
+                + " | " + ms(Stats.of(runs.stream().map(r -> Stats.of(r.pausedMs()).max()).toList()))
+                + " | " + String.format(Locale.ROOT, "%.0f", count.median()) + " |");
+        List<Double> allPaused = runs.stream().flatMap(r -> r.pausedMs().stream()).toList();
+        line(String.format(Locale.ROOT, "| writers paused, ms, all %d snapshots of the %d runs together | %s | %s | %s | |", allPaused.size(),
+                runs.size(), ms1(Stats.percentile(allPaused, 50)), ms1(Stats.percentile(allPaused, 99)), ms1(Stats.of(allPaused).max())));
+        line("| snapshot total (pause, write-out, fsync, rename), ms | " + ms(Stats.of(runs.stream().map(r -> Stats.percentile(r.totalMs(), 50)).toList()))
+                + " | " + ms(Stats.of(runs.stream().map(r -> Stats.percentile(r.totalMs(), 99)).toList()))
+                + " | " + ms(Stats.of(runs.stream().map(r -> Stats.of(r.totalMs()).max()).toList())) + " | |");
+        line();
+        line("| under this load | median of runs |");
+        line("|---|---:|");
+        line("| snapshot size | " + String.format(Locale.ROOT, "%.1f MB", Stats.of(runs.stream().map(r -> (double) r.snapshotBytes()).toList()).median() / 1e6) + " |");
+        line("| writes/s | " + rate(Stats.of(runs.stream().map(r -> r.load().rps()).toList()).median()) + " |");
+        line("| writer latency p50 / p99 / max, ms | " + ms1(Stats.of(runs.stream().map(r -> r.load().p50Us() / 1e3).toList()).median())
+                + " / " + ms1(Stats.of(runs.stream().map(r -> r.load().p99Us() / 1e3).toList()).median())
+                + " / " + ms1(Stats.of(runs.stream().map(r -> r.load().maxUs() / 1e3).toList()).median()) + " |");
+        line();
+        line("```");
+        pause.commands().forEach(this::line);
+        line("```");
+        line();
+    }
+
+    // ---------------------------------------------------------------- JMH
+
+    private void jmhSection() {
+        line("## 3. The journal alone (JMH)");
+        line();
+        if (jmh == null) {
+            line("Not run.");
+            line();
+            return;
+        }
+        line("Microbenchmarks of `io.reprise.journal.Journal` without HTTP (`bench/jmh`), one thread, each iteration on a fresh journal"
+                + " on the same disk. Entries are the counter's increment (`POST /counter/increment`, one `Host` header) unless a body"
+                + " size is given. Scores are entries per second: the median over every measured iteration of every fork, with the"
+                + " range and the count.");
+        line();
+        line("| benchmark | what it measures | entries/s | n |");
+        line("|---|---|---:|---:|");
+        for (JsonNode b : jmh) {
+            String name = b.get("benchmark").asText();
+            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            StringBuilder params = new StringBuilder();
+            JsonNode p = b.get("params");
+            if (p != null) {
+                p.properties().forEach(e -> params.append(params.length() == 0 ? " (" : ", ").append(e.getKey()).append('=').append(e.getValue().asText()));
+                if (params.length() > 0) {
+                    params.append(')');
+                }
+            }
+            List<Double> raw = new ArrayList<>();
+            for (JsonNode fork : b.get("primaryMetric").get("rawData")) {
+                for (JsonNode it : fork) {
+                    raw.add(it.asDouble());
+                }
+            }
+            Stats s = Stats.of(raw);
+            line("| `" + name + "`" + params + " | " + describeJmh(name) + " | " + rate(s.median()) + spread(s, Report::rate)
+                    + " | " + s.n() + " |");
+        }
+        line();
+    }
+
+    private static String describeJmh(String name) {
+        if (name.endsWith("append")) {
+            return "append, no fsync (`sync=none`'s journal cost)";
+        }
+        if (name.endsWith("appendSyncEach")) {
+            return "append + fsync of each entry";
+        }
+        if (name.endsWith("appendSyncPer16")) {
+            return "16 appends + one fsync (group commit of 16)";
+        }
+        if (name.endsWith("appendSyncPer256")) {
+            return "256 appends + one fsync (group commit of 256)";
+        }
+        if (name.endsWith("next")) {
+            return "read the next entry (decode, CRC check)";
+        }
+        return "";
+    }
+
+    // ---------------------------------------------------------------- reproduce
+
+    private void reproduce() {
+        line("## How to reproduce");
+        line();
+        line("From the repository root, on a quiet machine, as root (so that missing packages can be installed):");
+        line();
+        line("```");
+        line(machine == null ? "bench/run.sh --full" : machine.command());
+        line("```");
+        line();
+        line("It installs wrk, redis-server and PostgreSQL with apt-get if they are missing, builds the project"
+                + " (`mvn -B package -DskipTests`), runs every step and rewrites this page and its plots. `bench/run.sh --smoke`"
+                + " runs the same steps with tiny sizes in about a minute (CI runs it). See [bench/README.md]("
+                + relative(layout.repo().resolve("bench/README.md")) + ") for the options and the method.");
+        if (startup != null || recovery != null) {
+            line();
+            line("```");
+            if (startup != null) {
+                line("# start-up");
+                startup.commands().forEach(this::line);
+            }
+            if (recovery != null) {
+                line("# restarts");
+                recovery.commands().forEach(this::line);
+            }
+            if (jmh != null) {
+                line("# JMH");
+                new JmhBench(plan, layout).describe().forEach(this::line);
+            }
+            line("```");
+        }
+        line();
+    }
+
+    // ---------------------------------------------------------------- formatting
+
+    private String image(String name) {
+        return relative(layout.imageDir().resolve(name));
+    }
+
+    private String relative(Path target) {
+        return layout.reportFile().getParent().relativize(target.toAbsolutePath()).toString();
+    }
+
+    private void line(String s) {
+        md.append(s).append('\n');
+    }
+
+    private void line() {
+        md.append('\n');
+    }
+
+    static String rate(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String rateWithSpread(Stats s) {
+        return rate(s.median()) + spread(s, Report::rate);
+    }
+
+    private static String count(long n) {
+        if (n >= 1_000_000 && n % 1_000_000 == 0) {
+            return (n / 1_000_000) + " M";
+        }
+        if (n >= 1_000 && n % 1_000 == 0) {
+            return (n / 1_000) + " k";
+        }
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String ms1(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        if (v < 1) {
+            return String.format(Locale.ROOT, "%.3f", v);
+        }
+        if (v < 10) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        if (v < 100) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String ms(Stats s) {
+        if (s.isEmpty()) {
+            return "–";
+        }
+        return ms1(s.median()) + spread(s, Report::ms1);
+    }
+
+    private static String seconds(Stats s) {
+        if (s.isEmpty()) {
+            return "–";
+        }
+        return ms1(s.median() / 1e3) + spread(new Stats(s.median() / 1e3, s.min() / 1e3, s.max() / 1e3, s.n()), Report::ms1);
+    }
+
+    /** "(min–max)" when there was more than one run. */
+    private static String spread(Stats s, java.util.function.DoubleFunction<String> f) {
+        if (s.n() < 2) {
+            return "";
+        }
+        return " <sub>(" + f.apply(s.min()) + "–" + f.apply(s.max()) + ")</sub>";
+    }
+
+    private static String joinInts(List<Integer> values) {
+        List<String> s = values.stream().map(String::valueOf).toList();
+        if (s.size() <= 1) {
+            return String.join("", s);
+        }
+        return String.join(", ", s.subList(0, s.size() - 1)) + " and " + s.get(s.size() - 1);
+    }
+}
