@@ -18,15 +18,16 @@ import java.util.concurrent.TimeUnit;
  * Live overhead of the agent on the ledger sample (Spring Boot 3, Tomcat), run from the repository root after
  * `mvn -B package -DskipTests`, with wrk installed (apt-get install wrk):
  *
- *   java bench/servlet/LedgerThroughput.java [--clients 8] [--seconds 10] [--rounds 2] [--path transfers|accounts]
+ *   java bench/servlet/LedgerThroughput.java [--clients 8] [--seconds 8] [--warmup 4] [--rounds 6] [--path transfers|accounts]
  *
- * Each round starts the ledger without the agent and then with it (fresh data directory, sync=none), opens four
- * accounts, then runs wrk twice against it (warm-up, then measured), each for --seconds with --clients keep-alive
+ * Starts the ledger twice at the same time, without the agent and with it (fresh data directory, sync=none), opens
+ * four accounts on each, then loads them in turn with wrk, --seconds at a time with --clients keep-alive
  * connections: POST /transfers between random accounts (journaled), or GET /accounts/{id} (not journaled) with
- * --path accounts. Prints requests per second of each run and the median of each side over the rounds. wrk rather
- * than the JDK's HttpClient: the latter waits ~40 ms on the chunked responses Spring MVC sends without the agent
- * (with the agent the response is buffered and sent with a Content-Length), which would flatter the agent.
- * Loopback only; every run is bounded in time.
+ * --path accounts. The first --warmup rounds let the JIT settle (throughput grows about tenfold over them) and are
+ * not counted; the medians of the next --rounds rounds are compared. Both JVMs live through the same minutes, so
+ * load from other processes on the machine hits both alike. wrk rather than the JDK's HttpClient: the latter waits
+ * ~40 ms on the chunked responses Spring MVC sends without the agent (with the agent the response is buffered and
+ * sent with a Content-Length), which would flatter the agent. Loopback only; every run is bounded in time.
  */
 public class LedgerThroughput {
 
@@ -34,13 +35,15 @@ public class LedgerThroughput {
 
     public static void main(String[] args) throws Exception {
         int clients = 8;
-        int seconds = 10;
-        int rounds = 2;
+        int seconds = 8;
+        int warmup = 4;
+        int rounds = 6;
         String path = "transfers";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--path" -> path = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -50,45 +53,55 @@ public class LedgerThroughput {
         Path work = Files.createTempDirectory("reprise-ledger-bench");
         Path script = work.resolve("load.lua");
         Files.writeString(script, path.equals("accounts") ? READS : TRANSFERS);
-        System.out.printf("ledger throughput: wrk, %d connections, %d s measured after %d s warm-up, %s, %d cores, java %s%n",
-                clients, seconds, seconds, path.equals("accounts") ? "GET /accounts/{id}" : "POST /transfers",
+        System.out.printf("ledger throughput: wrk, %d connections, %d rounds of %d s after %d warm-up rounds, %s, %d cores, java %s%n",
+                clients, rounds, seconds, warmup, path.equals("accounts") ? "GET /accounts/{id}" : "POST /transfers",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        List<Double> plain = new ArrayList<>();
-        List<Double> agent = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            plain.add(run(java, work, script, false, round, clients, seconds));
-            agent.add(run(java, work, script, true, round, clients, seconds));
+        int plainPort = freePort();
+        int agentPort = freePort();
+        Process plain = start(java, work, false, plainPort);
+        Process agent = start(java, work, true, agentPort);
+        try {
+            awaitPort(plainPort, plain, Duration.ofSeconds(120));
+            awaitPort(agentPort, agent, Duration.ofSeconds(120));
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            for (String id : ACCOUNTS) {
+                post(http, plainPort, "/accounts", "{\"id\":\"" + id + "\",\"balance\":1000000000}");
+                post(http, agentPort, "/accounts", "{\"id\":\"" + id + "\",\"balance\":1000000000}");
+            }
+            List<Double> without = new ArrayList<>();
+            List<Double> with = new ArrayList<>();
+            for (int round = 1; round <= warmup + rounds; round++) {
+                double p = wrk(script, plainPort, clients, seconds);
+                double a = wrk(script, agentPort, clients, seconds);
+                boolean counted = round > warmup;
+                System.out.printf("round %2d%s  without agent %8.0f req/s   with agent %8.0f req/s%n", round,
+                        counted ? "        " : " warm-up", p, a);
+                if (counted) {
+                    without.add(p);
+                    with.add(a);
+                }
+            }
+            double p = median(without);
+            double a = median(with);
+            System.out.printf("median: without agent %.0f req/s, with agent %.0f req/s (%.1f%% of the baseline)%n", p, a, 100 * a / p);
+        } finally {
+            for (Process process : List.of(plain, agent)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
         }
-        double p = median(plain);
-        double a = median(agent);
-        System.out.printf("median: without agent %.0f req/s, with agent %.0f req/s (%.1f%% of the baseline)%n", p, a, 100 * a / p);
     }
 
-    static double run(String java, Path work, Path script, boolean withAgent, int round, int clients, int seconds) throws Exception {
-        int port = freePort();
+    static Process start(String java, Path work, boolean withAgent, int port) throws IOException {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
         if (withAgent) {
             command.add("-javaagent:agent/target/reprise-agent.jar");
-            command.add("-Dreprise.dir=" + work.resolve("data-" + round));
+            command.add("-Dreprise.dir=" + work.resolve("data"));
         }
         command.addAll(List.of("-jar", "samples/ledger-spring/target/ledger-sample.jar", "--server.port=" + port,
                 "--server.address=127.0.0.1"));
-        Path log = work.resolve((withAgent ? "agent-" : "plain-") + round + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            awaitPort(port, process, Duration.ofSeconds(120));
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            for (String id : ACCOUNTS) {
-                post(http, port, "/accounts", "{\"id\":\"" + id + "\",\"balance\":1000}");
-            }
-            wrk(script, port, clients, seconds);                // warm-up
-            double rate = wrk(script, port, clients, seconds);  // measured
-            System.out.printf("round %d %-13s %8.0f req/s%n", round, withAgent ? "with agent" : "without agent", rate);
-            return rate;
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
+        Path log = work.resolve(withAgent ? "agent.log" : "plain.log");
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     static final String TRANSFERS = """
@@ -110,7 +123,7 @@ public class LedgerThroughput {
 
     /** Runs wrk and returns its Requests/sec. */
     static double wrk(Path script, int port, int clients, int seconds) throws Exception {
-        Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + clients, "-d" + seconds + "s", "-s", script.toString(),
+        Process wrk = new ProcessBuilder("wrk", "-t" + Math.min(2, clients), "-c" + clients, "-d" + seconds + "s", "-s", script.toString(),
                 "http://127.0.0.1:" + port).redirectErrorStream(true).start();
         String out = new String(wrk.getInputStream().readAllBytes());
         if (!wrk.waitFor(seconds + 60L, TimeUnit.SECONDS) || wrk.exitValue() != 0) {

@@ -107,7 +107,9 @@ final class ChildJvm implements AutoCloseable {
     static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
+            // Test ports come from the ephemeral range. While nothing listens on one, a connect to it can be given that
+            // very port as its own source port and connect the socket to itself (TCP simultaneous open): not a server.
+            return s.getLocalPort() != port;
         } catch (IOException e) {
             return false;
         }

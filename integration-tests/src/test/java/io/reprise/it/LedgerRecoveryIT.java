@@ -102,6 +102,38 @@ class LedgerRecoveryIT {
         }
     }
 
+    @Test
+    void aJournalThatCannotBeReplayedKeepsTheConnectorClosedAndStopsSpringBoot() throws Exception {
+        Path data = work.resolve("data");
+        int port = Launch.freePort();
+        try (ChildJvm first = ChildJvm.start("first", work, Launch.springBoot(Launch.ledgerJar(), data, port))) {
+            first.awaitPort(port, START);
+            LedgerClient.open(port, "alice", 100);
+            LedgerClient.open(port, "corruptme", 1);
+            LedgerClient.open(port, "bob", 0);
+            first.kill();
+        }
+        // One byte of the middle entry's body changes: its checksum no longer matches (C6), and it is not the torn tail.
+        Path queueFile;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(data.resolve("journal"))) {
+            queueFile = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(queueFile);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("corruptme");
+        assertThat(at).isPositive();
+        bytes[at] = 'C';
+        java.nio.file.Files.write(queueFile, bytes);
+
+        int port2 = Launch.freePort();
+        try (ChildJvm second = ChildJvm.start("second", work, Launch.springBoot(Launch.ledgerJar(), data, port2))) {
+            assertThat(second.waitFor(START)).as("Spring Boot stops").isNotZero();
+            assertThat(second.output())
+                    .contains("Unable to start embedded Tomcat server")
+                    .containsPattern("Journal entry at position \\d+ in \\S+ is corrupt");
+            assertThat(ChildJvm.accepts(port2)).isFalse();
+        }
+    }
+
     private static HttpResponse<String> form(int port, String method, String path, String... pairs) throws Exception {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < pairs.length; i += 2) {
