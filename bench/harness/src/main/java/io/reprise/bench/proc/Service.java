@@ -106,7 +106,7 @@ public final class Service implements AutoCloseable {
                     return (accepted - startedNanos) / 1e6;
                 }
             } catch (IOException notYet) {
-                // refused, or reset after the agent's bind check: not open yet
+                // refused, or closed before an answer: not open yet
             }
             Thread.sleep(2);
         }
