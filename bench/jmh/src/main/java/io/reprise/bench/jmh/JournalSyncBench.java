@@ -2,13 +2,8 @@ package io.reprise.bench.jmh;
 
 import io.reprise.journal.Journal;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,9 +20,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * Appends followed by one fsync per group: the disk's share of {@code sync=always} (group commit: every request
  * in the group waits for one fsync) and {@code sync=batch}. Scores are per entry, so group sizes compare directly.
  *
- * <p>The fsync is {@code FileChannel.force} on the journal's current queue file, through a channel of our own: on
- * Linux, fsync of any descriptor of a file writes back all its dirty pages, those dirtied through Chronicle's
- * memory mapping included. This is the floor under any sync mode: the journal cannot be durable for less.
+ * <p>The fsync is {@link Journal#force()}, the call the agent's sync modes make: {@code fdatasync} on the queue's
+ * current cycle file, which on Linux writes back the pages dirtied through Chronicle's memory mapping. This is the
+ * floor under any sync mode: the journal cannot be durable for less.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,19 +39,17 @@ public class JournalSyncBench {
 
     private Path dir;
     private Journal journal;
-    private FileChannel file;
 
     @Setup(Level.Iteration)
     public void open() throws Exception {
         dir = Entries.newDirectory("jmh-sync-");
         journal = Journal.open(dir.resolve("journal"));
         journal.append(Entries.METHOD, Entries.TARGET, Entries.HEADERS, BODY); // creates today's queue file
-        file = FileChannel.open(currentQueueFile(journal.directory()), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        journal.force(); // opens the journal's channel on it, outside the measurement
     }
 
     @TearDown(Level.Iteration)
     public void close() throws Exception {
-        file.close();
         journal.close();
         Entries.delete(dir);
     }
@@ -83,15 +76,6 @@ public class JournalSyncBench {
         for (int i = 0; i < size; i++) {
             journal.append(Entries.METHOD, Entries.TARGET, Entries.HEADERS, BODY);
         }
-        file.force(false);
-    }
-
-    /** The queue file entries go to now: the newest {@code .cq4} (one per day). */
-    private static Path currentQueueFile(Path journalDir) throws IOException {
-        try (Stream<Path> files = Files.list(journalDir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".cq4"))
-                    .max(Comparator.comparing(p -> p.getFileName().toString()))
-                    .orElseThrow(() -> new IOException("no queue file in " + journalDir));
-        }
+        journal.force();
     }
 }
