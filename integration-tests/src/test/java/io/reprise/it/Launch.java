@@ -65,6 +65,14 @@ final class Launch {
         return existing("reprise.it.ledger.javax");
     }
 
+    static String ledgerBoot4Jar() {
+        return existing("reprise.it.ledger.boot4");
+    }
+
+    static String ledgerBoot4JettyJar() {
+        return existing("reprise.it.ledger.boot4.jetty");
+    }
+
     /** {@code -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar JAR --server.port=PORT --server.address=127.0.0.1}. */
     static List<String> springBoot(String jar, Path dataDir, int port, String... jvmOptions) {
         List<String> args = new ArrayList<>();

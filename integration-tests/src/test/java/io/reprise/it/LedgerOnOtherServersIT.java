@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ledger sample's code on the other supported stacks: Spring Boot 3 on Jetty 12 (ee10), and Spring Boot 2.7 on
- * Tomcat 9 (javax.servlet). Competing transfers, SIGKILL, recovery: identical balances.
+ * The ledger sample's code on the other supported stacks: Spring Boot 3 on Jetty 12.0 (ee10), Spring Boot 2.7 on
+ * Tomcat 9 (javax.servlet), Spring Boot 4 on Tomcat 11 and on Jetty 12.1 (ee11). Competing transfers, SIGKILL,
+ * recovery: identical balances.
  */
 class LedgerOnOtherServersIT {
 
@@ -27,6 +28,16 @@ class LedgerOnOtherServersIT {
     @Test
     void competingTransfersSurviveSigkillOnJavaxServletWithSpringBoot27() throws Exception {
         survivesSigkill(Launch.ledgerJavaxJar(), "Tomcat");
+    }
+
+    @Test
+    void competingTransfersSurviveSigkillOnSpringBoot4WithTomcat11() throws Exception {
+        survivesSigkill(Launch.ledgerBoot4Jar(), "Tomcat");
+    }
+
+    @Test
+    void competingTransfersSurviveSigkillOnSpringBoot4WithJetty121() throws Exception {
+        survivesSigkill(Launch.ledgerBoot4JettyJar(), "Jetty");
     }
 
     private void survivesSigkill(String jar, String server) throws Exception {
