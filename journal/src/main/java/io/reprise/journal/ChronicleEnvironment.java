@@ -6,7 +6,8 @@ package io.reprise.journal;
  * the journal's own class loader rather than the application's.
  *
  * <p>Invariant: this class references no Chronicle class, so {@link #prepare()} can run before any of
- * them initialises (they read these properties in their static initialisers).
+ * them initialises (they read these properties in their static initialisers). It references one class of
+ * Chronicle's posix layer, {@code PosixAPIHolder}, which has no static initialiser.
  */
 final class ChronicleEnvironment {
 
@@ -29,6 +30,13 @@ final class ChronicleEnvironment {
         // JNA, used by Chronicle's posix layer, unpacks its native library into ~/.cache otherwise;
         // the home directory may be read-only or shared in a container.
         setIfAbsent("jna.tmpdir", System.getProperty("java.io.tmpdir"));
+        // Chronicle's core preloads its native posix layer when it initialises: jnr-ffi, which generates
+        // machine-code stubs at run time, some 250 classes and most of a second on a small machine. The journal
+        // needs none of it: it forces its files with its own fdatasync (never Chronicle's msync sync modes), and
+        // the rest are hints (madvise) and thread pinning. A no-op layer set before Chronicle looks keeps it out.
+        if (net.openhft.posix.internal.PosixAPIHolder.POSIX_API == null) {
+            net.openhft.posix.internal.PosixAPIHolder.useNoOpPosixApi();
+        }
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -12,7 +12,6 @@ import java.lang.System.Logger.Level;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -50,26 +49,20 @@ public final class ServletAdapter {
 
     /**
      * Installs the advice on Tomcat and Jetty classes; they are woven when the application loads them. Byte Buddy's
-     * transformer is built in the background while the application starts (see {@link PendingWeaver}).
+     * transformer is built in the background once a container shows up (see {@link PendingWeaver}).
      */
     public static void install(Reprise reprise, Instrumentation instrumentation) {
         ServletAdapter adapter = new ServletAdapter(reprise);
         ServletBridge.install(adapter.new Target());
-        CompletableFuture<ClassFileTransformer> weaver = new CompletableFuture<>();
-        instrumentation.addTransformer(new PendingWeaver(weaver, ServletAdapter::weaves), false);
-        Thread builder = new Thread(() -> {
-            try {
-                AgentBuilder b = Instrumentations.builder();
-                b = TomcatInstrumentation.on(b);
-                b = JettyInstrumentation.on(b);
-                b = UnsupportedServers.on(b);
-                weaver.complete(b.makeRaw());
-            } catch (Throwable t) {
-                weaver.completeExceptionally(t);
-            }
-        }, "reprise-servlet-weaver");
-        builder.setDaemon(true);
-        builder.start();
+        instrumentation.addTransformer(new PendingWeaver(ServletAdapter::buildWeaver, ServletAdapter::weaves), false);
+    }
+
+    private static ClassFileTransformer buildWeaver() {
+        AgentBuilder b = Instrumentations.builder();
+        b = TomcatInstrumentation.on(b);
+        b = JettyInstrumentation.on(b);
+        b = UnsupportedServers.on(b);
+        return b.makeRaw();
     }
 
     private static boolean weaves(String className) {
