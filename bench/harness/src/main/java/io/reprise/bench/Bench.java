@@ -84,7 +84,8 @@ public final class Bench {
 
         List<String> measuring = new ArrayList<>(steps);
         measuring.remove("report");
-        if (measuring.size() == STEPS.size() - 1) {
+        boolean whole = measuring.size() == STEPS.size() - 1;
+        if (whole) {
             deleteRecursively(layout.results()); // a whole run: nothing from an earlier one may leak into the report
         }
         Files.createDirectories(layout.results());
@@ -97,7 +98,11 @@ public final class Bench {
                 System.out.println("bench: WARNING: the machine is busy (load average " + machine.loadBefore()
                         + "); numbers taken now are not fit for the report");
             }
-            Json.write(layout.results().resolve("machine.json"), machine);
+            // A step measured again on its own keeps the whole run's header (machine.json) and records itself apart.
+            boolean apart = !whole && Files.exists(layout.results().resolve("machine.json"));
+            if (!apart) {
+                Json.write(layout.results().resolve("machine.json"), machine);
+            }
             for (String step : measuring) {
                 long t = System.nanoTime();
                 System.out.println("bench: step " + step);
@@ -110,8 +115,15 @@ public final class Bench {
                     default -> throw new IllegalStateException(step);
                 }
                 System.out.printf("bench: step %s done in %.0f s%n", step, (System.nanoTime() - t) / 1e9);
+                if (apart) {
+                    Json.write(layout.results().resolve(Machine.rerunFile(step)), machine.finish((System.nanoTime() - t) / 6e10));
+                } else {
+                    Files.deleteIfExists(layout.results().resolve(Machine.rerunFile(step)));
+                }
             }
-            Json.write(layout.results().resolve("machine.json"), machine.finish((System.nanoTime() - started) / 6e10));
+            if (!apart) {
+                Json.write(layout.results().resolve("machine.json"), machine.finish((System.nanoTime() - started) / 6e10));
+            }
         }
         if (steps.contains("report")) {
             Report.write(layout, plan);

@@ -35,6 +35,14 @@ public record Machine(String started, String cpu, int cores, String memory, Stri
                 postgres, command, minutes);
     }
 
+    /**
+     * Where a step measured again on its own (not as part of a whole run) records what it was measured on, so that
+     * the report keeps the whole run's header and says which sections are newer.
+     */
+    public static String rerunFile(String step) {
+        return "machine-" + step + ".json";
+    }
+
     /** The 1-minute load average before the run: above 0.5 on 2 cores, something else was running. */
     public double loadBefore1m() {
         try {

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
@@ -45,7 +47,16 @@ public final class Report {
         recovery = Json.read(r.resolve("recovery.json"), RecoveryBench.Results.class);
         pause = Json.read(r.resolve("pause.json"), SnapshotPauseBench.Results.class);
         jmh = Files.exists(JmhBench.resultFile(layout)) ? Json.MAPPER.readTree(JmhBench.resultFile(layout).toFile()) : null;
+        for (String step : List.of("load", "startup", "recovery", "pause", "jmh")) {
+            Path rerun = r.resolve(Machine.rerunFile(step));
+            if (Files.exists(rerun)) {
+                reruns.put(step, Json.read(rerun, Machine.class));
+            }
+        }
     }
+
+    /** Steps measured again on their own after the whole run, with what they were measured on. */
+    private final Map<String, Machine> reruns = new LinkedHashMap<>();
 
     public static void write(Layout layout, Plan plan) throws IOException {
         new Report(layout, plan).write();
@@ -87,6 +98,18 @@ public final class Report {
                     + machine.cores() + " cores): other work competed with the benchmark, and the numbers are not fit to be quoted.");
             line();
         }
+    }
+
+    /** Under a section whose step was measured again alone: when, at which commit, and whether the machine was quiet. */
+    private void rerunNote(String step) {
+        Machine m = reruns.get(step);
+        if (m == null) {
+            return;
+        }
+        line(String.format(Locale.ROOT, "> Measured again on its own on %s at commit %s (`%s`, load average %s before)%s; the"
+                + " rest of the page is from the whole run above.", m.started(), m.commit(), m.command(), m.loadBefore(),
+                m.loadBefore1m() > 0.5 * m.cores() ? ", **on a busy machine: not fit to be quoted**" : ""));
+        line();
     }
 
     private void headlines() {
@@ -186,6 +209,7 @@ public final class Report {
     private void loadSection() throws IOException {
         line("## 1. What a request costs: the counter under load");
         line();
+        rerunNote("load");
         if (load == null) {
             line("Not run.");
             line();
@@ -297,6 +321,7 @@ public final class Report {
             Stats added = Stats.of(startup.runs().stream().map(r -> r.agentMs() - r.plainMs()).toList());
             line("### Start-up with an empty journal");
             line();
+            rerunNote("startup");
             line("Process start to the port serving (a connection accepted and answered), the counter without the agent and with"
                     + " it on an empty data directory, alternated, " + plain.n() + " runs each.");
             line();
@@ -320,6 +345,7 @@ public final class Report {
         RecoveryBench.Template t = recovery.template();
         line("### Restart time against journal length");
         line();
+        rerunNote("recovery");
         line("The counter with the agent, restarted on a journal of N increments: without snapshots (the whole journal is"
                 + " replayed) and with a snapshot every " + count(every) + " entries, where the newest snapshot is a full interval"
                 + " behind the end of the journal (the process died just before the next snapshot: the longest replay that"
@@ -427,6 +453,7 @@ public final class Report {
     private void pauseSection() {
         line("### How long a snapshot keeps writers paused");
         line();
+        rerunNote("pause");
         line(String.format(Locale.ROOT, "The bench key/value service (`bench/services`, `KvApp`) with %s keys of 8 characters and values of 16,"
                         + " under wrk overwriting them with PUTs from %d connections for %d s, with the agent snapshotting every %s writes."
                         + " Writers are paused while the provider writes the whole map into the snapshot file (page cache); checksum, fsync"
@@ -468,6 +495,7 @@ public final class Report {
     private void jmhSection() {
         line("## 3. The journal alone (JMH)");
         line();
+        rerunNote("jmh");
         if (jmh == null) {
             line("Not run.");
             line();
