@@ -36,6 +36,7 @@ public final class Reprise {
     private final Config config;
     private final Path dataDir;
     private final DataDirLock lock;
+    private final BackgroundTask<Journal> opening;
     private final CompletableFuture<Journal> journal;
     private final WritePath writePath;
 
@@ -46,14 +47,14 @@ public final class Reprise {
     private volatile Journal openJournal;      // the journal after recovery (a new one if recovery cut it)
     private volatile boolean shutDown;
     private volatile boolean fenced;
-    private final java.util.concurrent.atomic.AtomicBoolean openingStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private final Lifecycles lifecycles = new Lifecycles();
 
-    private Reprise(Config config, DataDirLock lock, CompletableFuture<Journal> journal) {
+    private Reprise(Config config, DataDirLock lock) {
         this.config = config;
         this.dataDir = config.dataDirectory();
         this.lock = lock;
-        this.journal = journal;
+        this.opening = new BackgroundTask<>("reprise-journal-open", () -> Journal.open(dataDir.resolve("journal")));
+        this.journal = opening.result();
         this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery(), config.maxBody());
     }
 
@@ -65,7 +66,7 @@ public final class Reprise {
     static Reprise start(Config config, boolean openJournalNow) throws IOException {
         Path dir = config.dataDirectory();
         DataDirLock lock = DataDirLock.acquire(dir);
-        Reprise reprise = new Reprise(config, lock, new CompletableFuture<>());
+        Reprise reprise = new Reprise(config, lock);
         if (openJournalNow) {
             reprise.startOpeningJournal();
         }
@@ -78,18 +79,7 @@ public final class Reprise {
      * a crashed writer left), so where a Lease fences the data volume it starts only once the Lease is held (C7).
      */
     private void startOpeningJournal() {
-        if (!openingStarted.compareAndSet(false, true)) {
-            return;
-        }
-        Thread opener = new Thread(() -> {
-            try {
-                journal.complete(Journal.open(dataDir.resolve("journal")));
-            } catch (Throwable t) {
-                journal.completeExceptionally(t);
-            }
-        }, "reprise-journal-open");
-        opener.setDaemon(true);
-        opener.start();
+        opening.start();
     }
 
     public WritePath writePath() {

@@ -1,17 +1,16 @@
 package io.reprise.agent.adapter.servlet;
 
+import io.reprise.agent.BackgroundTask;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * Keeps the servlet adapter's cost where a servlet container is. Byte Buddy's transformer takes some 900 classes
@@ -36,14 +35,12 @@ final class PendingWeaver implements ClassFileTransformer {
             "org/springframework/boot/SpringApplication", "org/apache/catalina/", "org/apache/coyote/",
             "org/eclipse/jetty/", "io/undertow/", "jakarta/servlet/", "javax/servlet/");
 
-    private final Supplier<ClassFileTransformer> build;
+    private final BackgroundTask<ClassFileTransformer> weaver;
     private final Predicate<String> woven; // binary names, e.g. org.apache.catalina.connector.Connector
-    private final CompletableFuture<ClassFileTransformer> weaver = new CompletableFuture<>();
-    private final AtomicBoolean building = new AtomicBoolean();
     private volatile boolean failureLogged;
 
-    PendingWeaver(Supplier<ClassFileTransformer> build, Predicate<String> woven) {
-        this.build = build;
+    PendingWeaver(Callable<ClassFileTransformer> build, Predicate<String> woven) {
+        this.weaver = new BackgroundTask<>("reprise-servlet-weaver", build);
         this.woven = woven;
     }
 
@@ -63,7 +60,7 @@ final class PendingWeaver implements ClassFileTransformer {
 
     /** Whether Byte Buddy's transformer is being built or ready (for tests and diagnostics). */
     boolean started() {
-        return building.get();
+        return weaver.started();
     }
 
     /** Byte Buddy's transformer if this class is one the adapter weaves (waiting for it), else null. */
@@ -71,15 +68,15 @@ final class PendingWeaver implements ClassFileTransformer {
         if (internalName == null) {
             return null;
         }
-        if (!building.get() && heralds(internalName)) {
-            startBuilding();
+        if (!weaver.started() && heralds(internalName)) {
+            weaver.start();
         }
         if (!woven.test(internalName.replace('/', '.'))) {
             return null;
         }
-        startBuilding(); // a woven class may come first, e.g. when loaded by name
+        weaver.start(); // a woven class may come first, e.g. when loaded by name
         try {
-            return weaver.join();
+            return weaver.result().join();
         } catch (CompletionException | CancellationException e) {
             if (!failureLogged) {
                 failureLogged = true;
@@ -97,20 +94,5 @@ final class PendingWeaver implements ClassFileTransformer {
             }
         }
         return false;
-    }
-
-    private void startBuilding() {
-        if (!building.compareAndSet(false, true)) {
-            return;
-        }
-        Thread builder = new Thread(() -> {
-            try {
-                weaver.complete(build.get());
-            } catch (Throwable t) {
-                weaver.completeExceptionally(t);
-            }
-        }, "reprise-servlet-weaver");
-        builder.setDaemon(true);
-        builder.start();
     }
 }
