@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The ledger sample's code on the other supported stacks: Spring Boot 3 on Jetty 12.0 (ee10), Spring Boot 2.7 on
@@ -20,24 +23,18 @@ class LedgerOnOtherServersIT {
     @TempDir
     Path work;
 
-    @Test
-    void competingTransfersSurviveSigkillOnJetty() throws Exception {
-        survivesSigkill(Launch.ledgerJettyJar(), "Jetty");
+    static Stream<Arguments> stacks() {
+        return Stream.of(
+                Arguments.of("Spring Boot 3, Jetty 12.0 (ee10)", Launch.ledgerJettyJar(), "Jetty"),
+                Arguments.of("Spring Boot 2.7, Tomcat 9 (javax.servlet)", Launch.ledgerJavaxJar(), "Tomcat"),
+                Arguments.of("Spring Boot 4, Tomcat 11", Launch.ledgerBoot4Jar(), "Tomcat"),
+                Arguments.of("Spring Boot 4, Jetty 12.1 (ee11)", Launch.ledgerBoot4JettyJar(), "Jetty"));
     }
 
-    @Test
-    void competingTransfersSurviveSigkillOnJavaxServletWithSpringBoot27() throws Exception {
-        survivesSigkill(Launch.ledgerJavaxJar(), "Tomcat");
-    }
-
-    @Test
-    void competingTransfersSurviveSigkillOnSpringBoot4WithTomcat11() throws Exception {
-        survivesSigkill(Launch.ledgerBoot4Jar(), "Tomcat");
-    }
-
-    @Test
-    void competingTransfersSurviveSigkillOnSpringBoot4WithJetty121() throws Exception {
-        survivesSigkill(Launch.ledgerBoot4JettyJar(), "Jetty");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stacks")
+    void competingTransfersSurviveSigkill(String stack, String jar, String server) throws Exception {
+        survivesSigkill(jar, server);
     }
 
     private void survivesSigkill(String jar, String server) throws Exception {
