@@ -33,7 +33,7 @@ public final class Bench {
     private static final java.util.logging.Logger[] QUIET = {
             java.util.logging.Logger.getLogger("net.openhft"), java.util.logging.Logger.getLogger("io.reprise.journal")};
 
-    static final List<String> STEPS = List.of("load", "startup", "recovery", "pause", "jmh", "report");
+    public static final List<String> STEPS = List.of("load", "startup", "recovery", "pause", "jmh", "report");
 
     private Bench() {
     }

@@ -1,6 +1,7 @@
 package io.reprise.bench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reprise.bench.Bench;
 import io.reprise.bench.Json;
 import io.reprise.bench.Layout;
 import io.reprise.bench.Plan;
@@ -36,6 +37,8 @@ public final class Report {
     private final RecoveryBench.Results recovery;
     private final SnapshotPauseBench.Results pause;
     private final JsonNode jmh;
+    /** Steps measured again on their own after the whole run, with what they were measured on. */
+    private final Map<String, Machine> reruns = new LinkedHashMap<>();
 
     private Report(Layout layout, Plan plan) throws IOException {
         this.layout = layout;
@@ -47,16 +50,13 @@ public final class Report {
         recovery = Json.read(r.resolve("recovery.json"), RecoveryBench.Results.class);
         pause = Json.read(r.resolve("pause.json"), SnapshotPauseBench.Results.class);
         jmh = Files.exists(JmhBench.resultFile(layout)) ? Json.MAPPER.readTree(JmhBench.resultFile(layout).toFile()) : null;
-        for (String step : List.of("load", "startup", "recovery", "pause", "jmh")) {
-            Path rerun = r.resolve(Machine.rerunFile(step));
-            if (Files.exists(rerun)) {
-                reruns.put(step, Json.read(rerun, Machine.class));
+        for (String step : Bench.STEPS) {
+            Machine rerun = Json.read(r.resolve(Machine.rerunFile(step)), Machine.class);
+            if (rerun != null) {
+                reruns.put(step, rerun);
             }
         }
     }
-
-    /** Steps measured again on their own after the whole run, with what they were measured on. */
-    private final Map<String, Machine> reruns = new LinkedHashMap<>();
 
     public static void write(Layout layout, Plan plan) throws IOException {
         new Report(layout, plan).write();
