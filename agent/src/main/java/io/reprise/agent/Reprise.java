@@ -1,7 +1,9 @@
 package io.reprise.agent;
 
 import io.reprise.agent.config.Config;
+import io.reprise.agent.lifecycle.Fence;
 import io.reprise.agent.lifecycle.Lifecycles;
+import io.reprise.agent.lifecycle.WriteDeadline;
 import io.reprise.agent.recovery.DataDirLock;
 import io.reprise.agent.recovery.Recovery;
 import io.reprise.agent.recovery.RecoveryException;
@@ -122,7 +124,17 @@ public final class Reprise {
 
     private void recover(Replayer replayer) {
         try {
-            lifecycles.beforeRecovery(reason -> stopWriting("fenced out: " + reason, 3));
+            lifecycles.beforeRecovery(new Fence() {
+                @Override
+                public void lost(String reason) {
+                    stopWriting("fenced out: " + reason, 3);
+                }
+
+                @Override
+                public void bound(WriteDeadline deadline) {
+                    writePath.bound(deadline);
+                }
+            });
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

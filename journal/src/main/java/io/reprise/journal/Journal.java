@@ -310,10 +310,15 @@ public final class Journal implements AutoCloseable {
      * @throws IOException      if the journal directory cannot be listed
      */
     public List<Path> deleteFilesBefore(long position) throws IOException {
+        return deleteFilesBefore(position, java.nio.file.Files::deleteIfExists);
+    }
+
+    /** As {@link #deleteFilesBefore(long)}, deleting each file through {@code deleter} (tests crash in between). */
+    List<Path> deleteFilesBefore(long position, JournalRetention.Deleter deleter) throws IOException {
         ensureOpen();
         ClassLoader previous = ChronicleEnvironment.enter();
         try {
-            return JournalRetention.deleteFilesBefore(queue, dir, position, lastPosition);
+            return JournalRetention.deleteFilesBefore(queue, dir, position, lastPosition, deleter);
         } finally {
             ChronicleEnvironment.exit(previous);
         }

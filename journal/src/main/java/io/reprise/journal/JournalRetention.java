@@ -5,6 +5,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +38,20 @@ final class JournalRetention {
         throw new AssertionError("not instantiable");
     }
 
-    /** See {@link Journal#deleteFilesBefore(long)}. */
-    static List<Path> deleteFilesBefore(SingleChronicleQueue queue, Path dir, long position, long lastPosition)
-            throws IOException {
+    /** Deletes one journal file; the test seam for a crash in the middle of retention. */
+    @FunctionalInterface
+    interface Deleter {
+        boolean delete(Path file) throws IOException;
+    }
+
+    /**
+     * See {@link Journal#deleteFilesBefore(long)}. The marker ({@link #DELETED_BEFORE_KEY}) is written and forced to disk before the first file is deleted: a crash
+     * at any point after that leaves a journal that says it is not whole, so a recovery without a usable snapshot
+     * refuses to replay it as if it were. The marker claims a little too much if the crash comes before every file is
+     * gone; that only keeps a recovery from replaying files that retention was about to delete anyway.
+     */
+    static List<Path> deleteFilesBefore(SingleChronicleQueue queue, Path dir, long position, long lastPosition,
+                                        Deleter deleter) throws IOException {
         if (position == Journal.NO_POSITION) {
             return List.of();
         }
@@ -48,13 +61,21 @@ final class JournalRetention {
                     + " snapshot that refers to it needs.");
         }
         int keptCycle = QueueFormat.cycleOf(position);
+        Map<Integer, Path> doomed = QueueFormat.cycleFilesBefore(dir, keptCycle);
+        if (doomed.isEmpty()) {
+            return List.of();
+        }
+        long floor = QueueFormat.position(keptCycle, 0);
+        if (deletedBefore(queue) < floor) {
+            queue.tableStorePut(DELETED_BEFORE_KEY, floor);
+            forceMetadata(dir);
+        }
         List<Path> deleted = new ArrayList<>();
         long bytes = 0;
-        for (Map.Entry<Integer, Path> file : QueueFormat.cycleFilesBefore(dir, keptCycle).entrySet()) {
-            Path path = file.getValue();
+        for (Path path : doomed.values()) {
             try {
                 long size = Files.size(path);
-                if (Files.deleteIfExists(path)) {
+                if (deleter.delete(path)) {
                     deleted.add(path);
                     bytes += size;
                 }
@@ -64,16 +85,19 @@ final class JournalRetention {
             }
         }
         if (!deleted.isEmpty()) {
-            long floor = QueueFormat.position(keptCycle, 0);
-            if (deletedBefore(queue) < floor) {
-                queue.tableStorePut(DELETED_BEFORE_KEY, floor); // before the listing changes: never claim less
-            }
             queue.refreshDirectoryListing(); // the lowest cycle Chronicle knows of is gone
             long freed = bytes;
             LOG.log(Level.INFO, () -> "Journal retention deleted " + deleted.size() + " file(s) whose entries all lie"
                     + " before position " + position + " (" + freed / (1024 * 1024) + " MiB): " + names(deleted));
         }
         return List.copyOf(deleted);
+    }
+
+    /** Forces Chronicle's memory-mapped {@code metadata.cq4t}, which holds the marker, to the device. */
+    private static void forceMetadata(Path dir) throws IOException {
+        try (FileChannel metadata = FileChannel.open(dir.resolve(StaleWriteLocks.METADATA_FILE), StandardOpenOption.READ)) {
+            metadata.force(false);
+        }
     }
 
     /** See {@link Journal#deletedBefore()}. */

@@ -44,6 +44,37 @@ class JournalRetentionTest {
         return days;
     }
 
+    /** What a crash in the middle of retention looks like to the code after it: nothing more runs. */
+    static final class Crash extends Error {
+        Crash() {
+            super("the process died here");
+        }
+    }
+
+    @Test
+    void aCrashInTheMiddleOfRetentionLeavesAJournalThatSaysItIsNotWhole() throws IOException {
+        long kept;
+        try (Journal journal = Journal.open(dir(), clock)) {
+            List<List<Long>> days = days(journal);
+            kept = days.get(5).get(2);
+            long floor = days.get(5).get(0);
+            int[] calls = {0};
+            assertThatThrownBy(() -> journal.deleteFilesBefore(kept, file -> {
+                assertThat(journal.deletedBefore()).as("the marker is set before %s is deleted", file.getFileName())
+                        .isEqualTo(floor);
+                if (++calls[0] == 3) {
+                    throw new Crash();
+                }
+                return java.nio.file.Files.deleteIfExists(file);
+            })).isInstanceOf(Crash.class);
+            assertThat(JournalFilesOnDisk.cycleFiles(dir())).as("two of five old days deleted").hasSize(DAYS - 2);
+        }
+        try (Journal reopened = Journal.open(dir(), clock)) {
+            assertThat(reopened.deletedBefore()).as("after the crash, the journal is known to have lost its start")
+                    .isNotEqualTo(Journal.NO_POSITION);
+        }
+    }
+
     @Test
     void deletesOnlyTheDaysBeforeTheKeptPositionAcrossManyDaysWhileTheJournalStaysUsable() throws IOException {
         try (Journal journal = Journal.open(dir(), clock)) {

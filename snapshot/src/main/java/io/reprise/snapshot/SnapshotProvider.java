@@ -126,4 +126,20 @@ public interface SnapshotProvider {
      * @throws IOException if the state cannot be read; Reprise may then try an older snapshot
      */
     void restore(InputStream in) throws IOException;
+
+    /**
+     * Puts the state back to what the application starts with, as if no request had ever been applied.
+     *
+     * <p>Reprise calls this only when {@link #restore(InputStream)} threw for every snapshot there is: it then
+     * replays the whole journal, and must not replay it onto whatever the failed calls left behind. A provider that
+     * implements this lets such a service start (with a longer replay); with the default, which cannot know the
+     * state, Reprise refuses to start instead, and says so, rather than come up with a state that is wrong without
+     * anyone noticing. Like {@code restore}, it runs once at startup, before any request.
+     *
+     * @throws IOException if the state cannot be reset; the service then does not start
+     * @throws UnsupportedOperationException (the default) when the provider cannot reset the state
+     */
+    default void reset() throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement SnapshotProvider.reset()");
+    }
 }

@@ -106,6 +106,7 @@ final class KubernetesLifecycle implements Lifecycle {
                     }, ticker);
             lease = fenceOfLease;
             fenceOfLease.acquire();
+            fence.bound(fenceOfLease::expired); // the write path checks the renew deadline itself, before every append
             fenceOfLease.startRenewing(reason -> {
                 lost = true;
                 post(() -> events.leaseLost(reason));

@@ -10,4 +10,11 @@ public interface Fence {
 
     /** Refuses every later journaled request at once, then ends the process. Does not return. */
     void lost(String reason);
+
+    /**
+     * From now on the write path refuses a journaled request (503, not applied, not journaled) as soon as
+     * {@code deadline} says the right to write has expired, even before {@link #lost} is called.
+     */
+    default void bound(WriteDeadline deadline) {
+    }
 }

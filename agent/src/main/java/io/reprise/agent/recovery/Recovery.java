@@ -40,6 +40,7 @@ public final class Recovery {
     private final Lifecycle lifecycle;
     private final boolean skipFailures;
     private final Truncator truncator; // null: a corrupt entry stops recovery
+    private int restoresFailed;        // calls of provider.restore that threw
 
     /**
      * @param skipFailures {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is
@@ -72,6 +73,10 @@ public final class Recovery {
                     + "before position " + deletedBefore + " in " + journal.directory() + ": replaying what is left would give "
                     + "a partial state, so the port stays closed. Make a snapshot readable again (see the warnings above, "
                     + "and reprise-tools summary), or start from an empty data directory on purpose.", null);
+        }
+
+        if (position == Journal.NO_POSITION && restoresFailed > 0) {
+            resetAfterFailedRestores();
         }
 
         long toReplay = journal.countAfter(position);
@@ -177,6 +182,7 @@ public final class Recovery {
             } catch (CorruptSnapshotException e) {
                 LOG.log(Level.WARNING, "reprise: skipping snapshot " + file.path() + ": " + e.getMessage());
             } catch (Exception e) {
+                restoresFailed++;
                 LOG.log(Level.WARNING, "reprise: " + provider.describe() + ".restore failed on " + file.path() + ": " + e
                         + "; trying an older snapshot and a longer replay", e);
             }
@@ -184,6 +190,28 @@ public final class Recovery {
         LOG.log(Level.WARNING, "reprise: no usable snapshot among " + files.size() + " in " + snapshots.directory()
                 + "; replaying the whole journal");
         return Journal.NO_POSITION;
+    }
+
+    /**
+     * Every restore threw, so the whole journal is about to be replayed onto whatever those calls left behind: reset
+     * the state first, or refuse to start when the provider cannot.
+     */
+    private void resetAfterFailedRestores() {
+        try {
+            provider.reset();
+            LOG.log(Level.WARNING, "reprise: " + provider.describe() + ".restore failed on every snapshot (" + restoresFailed
+                    + " call(s)); the state was reset through reset() and the whole journal is replayed onto it");
+        } catch (UnsupportedOperationException e) {
+            throw new RecoveryException("reprise: " + provider.describe() + ".restore failed on every snapshot in "
+                    + snapshots.directory() + " (see the warnings above), and the provider does not implement "
+                    + "SnapshotProvider.reset(): the state those failed calls left behind cannot be trusted, so the "
+                    + "journal is not replayed onto it and the port stays closed. Fix restore (the snapshots are "
+                    + "untouched), implement reset(), or move the snapshots out of the directory to replay the whole "
+                    + "journal onto a fresh state.", e);
+        } catch (Exception e) {
+            throw new RecoveryException("reprise: " + provider.describe() + ".reset() failed after every restore had "
+                    + "failed: " + e + ". The port stays closed.", e);
+        }
     }
 
     private static String millis(long nanos) {

@@ -18,11 +18,13 @@ public final class ProviderHandle {
     private final Object provider;
     private final Method save;
     private final Method restore;
+    private final Method reset; // null when the application's SPI jar predates reset()
 
-    private ProviderHandle(Object provider, Method save, Method restore) {
+    private ProviderHandle(Object provider, Method save, Method restore, Method reset) {
         this.provider = provider;
         this.save = save;
         this.restore = restore;
+        this.reset = reset;
     }
 
     /** Wraps {@code provider}, which must implement the SPI as seen from its own class loader. */
@@ -32,10 +34,19 @@ public final class ProviderHandle {
             throw new IllegalArgumentException(provider.getClass().getName() + " does not implement " + SPI);
         }
         try {
-            return new ProviderHandle(provider, spi.getMethod("save", OutputStream.class), spi.getMethod("restore", InputStream.class));
+            return new ProviderHandle(provider, spi.getMethod("save", OutputStream.class), spi.getMethod("restore", InputStream.class),
+                    resetOf(spi));
         } catch (NoSuchMethodException e) {
             throw new IllegalArgumentException(SPI + " seen by " + provider.getClass().getName()
                     + " lacks save(OutputStream)/restore(InputStream); is the application's reprise-snapshot jar current?", e);
+        }
+    }
+
+    private static Method resetOf(Class<?> spi) {
+        try {
+            return spi.getMethod("reset");
+        } catch (NoSuchMethodException e) {
+            return null;
         }
     }
 
@@ -62,13 +73,25 @@ public final class ProviderHandle {
         invoke(restore, in);
     }
 
+    /**
+     * Resets the state to the application's initial one.
+     *
+     * @throws UnsupportedOperationException when the provider does not implement {@code reset()}
+     */
+    public void reset() throws IOException {
+        if (reset == null) {
+            throw new UnsupportedOperationException(describe() + " was compiled against a reprise-snapshot without reset()");
+        }
+        invoke(reset);
+    }
+
     Object target() {
         return provider;
     }
 
-    private void invoke(Method method, Object stream) throws IOException {
+    private void invoke(Method method, Object... arguments) throws IOException {
         try {
-            method.invoke(provider, stream);
+            method.invoke(provider, arguments);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {

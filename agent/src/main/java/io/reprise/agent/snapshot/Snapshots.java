@@ -155,7 +155,8 @@ public final class Snapshots {
                             + "total %.1f ms, %d old snapshot(s) and %d journal file(s) removed", atShutdown ? "final " : "",
                     position, file.path().getFileName(), pause[0] / 1e6, (System.nanoTime() - started) / 1e6,
                     deleted.size(), journalDeleted.size());
-            lifecycle.snapshotTaken(position, System.currentTimeMillis(), position);
+            // The journal has moved on while the file was finished: say where it ends now, not where the snapshot is.
+            lifecycle.snapshotTaken(position, System.currentTimeMillis(), Math.max(position, writePath.lastPosition()));
             if (atShutdown) {
                 // java.util.logging resets its handlers in a shutdown hook of its own, which races this one.
                 System.err.println(line);

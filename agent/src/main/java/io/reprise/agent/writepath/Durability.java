@@ -42,6 +42,9 @@ public final class Durability implements AutoCloseable {
     private final Duration interval;
     private final Consumer<String> onFailure;
 
+    /** How long {@link #close} waits for the fsync thread to finish the fsync it is in. */
+    private final Duration joinTimeout;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition forced = lock.newCondition();
@@ -54,15 +57,21 @@ public final class Durability implements AutoCloseable {
     private long fsyncs;                      // guarded by lock
     private Thread thread;
 
-    private Durability(SyncMode mode, Forcer forcer, Duration interval, Consumer<String> onFailure) {
+    private Durability(SyncMode mode, Forcer forcer, Duration interval, Consumer<String> onFailure, Duration joinTimeout) {
         this.mode = mode;
+        this.joinTimeout = joinTimeout;
         this.forcer = forcer;
         this.interval = interval;
         this.onFailure = onFailure;
     }
 
     public static Durability of(SyncMode mode, Forcer forcer, Duration interval, Consumer<String> onFailure) {
-        Durability d = new Durability(mode, forcer, interval, onFailure);
+        return of(mode, forcer, interval, onFailure, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #of(SyncMode, Forcer, Duration, Consumer)}, with the time {@link #close} waits for the fsync thread. */
+    static Durability of(SyncMode mode, Forcer forcer, Duration interval, Consumer<String> onFailure, Duration joinTimeout) {
+        Durability d = new Durability(mode, forcer, interval, onFailure, joinTimeout);
         if (mode != SyncMode.NONE) {
             d.thread = new Thread(mode == SyncMode.ALWAYS ? d::groupCommit : d::batch, "reprise-fsync");
             d.thread.setDaemon(true);
@@ -217,32 +226,41 @@ public final class Durability implements AutoCloseable {
     /**
      * Stops: with {@code batch} and {@code always}, a last fsync covers everything appended so far (orderly
      * shutdown keeps every acknowledged entry on disk); waiters not covered by it are released with an error.
+     *
+     * <p>After a failed fsync there is no last fsync: the device already reported a write error, and
+     * {@code onFailure} (which ends up here, on the fsync thread itself) must not wait for that thread.
      */
     @Override
     public void close() {
         if (mode == SyncMode.NONE) {
             return;
         }
+        boolean failed;
         lock.lock();
         try {
             if (stopping) {
                 return;
             }
             stopping = true;
+            failed = failure != null;
             work.signalAll();
         } finally {
             lock.unlock();
         }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(joinTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         long covered = Long.MIN_VALUE;
-        try {
-            covered = forcer.force();
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "reprise: the last fsync of the journal at shutdown failed: " + e);
+        if (!failed) {
+            try {
+                covered = forcer.force();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "reprise: the last fsync of the journal at shutdown failed: " + e);
+            }
         }
         lock.lock();
         try {

@@ -1,5 +1,6 @@
 package io.reprise.agent.writepath;
 
+import io.reprise.agent.lifecycle.WriteDeadline;
 import io.reprise.journal.Header;
 import io.reprise.journal.Journal;
 import java.util.List;
@@ -31,13 +32,18 @@ public final class WritePath {
     private final ReentrantLock order = new ReentrantLock();
     private volatile Durability durability = Durability.of(io.reprise.agent.config.SyncMode.NONE, () -> Journal.NO_POSITION, null, reason -> { });
 
-    private volatile DiskSpace diskSpace;
+    /** Room in every entry for the codec's framing: version, lengths, timestamp, checksum, Chronicle's header. */
+    static final int ENTRY_OVERHEAD = 256;
+
+    private volatile WriteDeadline deadline; // null: no bound (outside Kubernetes)
 
     // Guarded by order.
     private Journal journal;
+    private DiskSpace diskSpace;
     private String unavailableReason = "the journal is not open yet";
-    private long lastPosition = Journal.NO_POSITION;
+    private volatile long lastPosition = Journal.NO_POSITION; // written under the order; read anywhere
     private long sinceSnapshot;
+    private long nextSnapshotNudge;
     private Runnable snapshotDue = () -> { };
 
     public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery, int maxBody) {
@@ -68,49 +74,94 @@ public final class WritePath {
     /**
      * Appends the request to the journal and runs {@code application} while holding the order, then, with
      * the order released, waits until the entry is as durable as {@code reprise.sync} promises. Returns the
-     * journal position of the request; the adapter lets the response go after that. An exception of the
-     * application is rethrown after the order is released; the request stays journaled, as it was (at least
-     * partly) applied.
+     * journal position of the request; the adapter lets the response go after that.
+     *
+     * <p>An exception of the application is rethrown too, but only after the same wait: the request stays
+     * journaled, as it was (at least partly) applied, and whatever response the adapter makes of the exception
+     * must not reach the client before the entry is durable (C1).
      *
      * @throws JournalUnavailableException when the request could not be journaled (it was then not applied),
-     *     or, with {@code sync=always}, when its entry could not be forced to disk
+     *     or, with {@code sync=always}, when its entry could not be forced to disk (an exception of the
+     *     application is then attached as suppressed)
      */
     public long apply(String method, String target, List<Header> headers, byte[] body, Application application)
             throws Exception {
-        long position = applyInOrder(method, target, headers, body, application);
-        durability.awaitDurable(position);
-        return position;
-    }
-
-    private long applyInOrder(String method, String target, List<Header> headers, byte[] body, Application application)
-            throws Exception {
-        DiskSpace space = diskSpace;
-        String shortage = space == null ? null : space.shortage();
-        if (shortage != null) {
-            throw new JournalUnavailableException(shortage, null);
-        }
+        long size = entrySize(method, target, headers, body);
+        long position;
+        Throwable failed = null;
         order.lock();
         try {
-            Journal j = journal;
-            if (j == null) {
-                throw new JournalUnavailableException(unavailableReason, null);
-            }
-            long position;
+            position = append(method, target, headers, body, size);
             try {
-                position = j.append(method, target, headers, body);
-            } catch (RuntimeException e) {
-                throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
+                application.run();
+            } catch (Exception | Error e) {
+                failed = e;
             }
-            lastPosition = position;
-            durability.appended(position);
-            if (++sinceSnapshot == snapshotEvery) {
-                snapshotDue.run();
-            }
-            application.run();
-            return position;
         } finally {
             order.unlock();
         }
+        try {
+            durability.awaitDurable(position);
+        } catch (JournalUnavailableException e) {
+            if (failed != null) {
+                e.addSuppressed(failed);
+            }
+            throw e;
+        }
+        if (failed instanceof Error) {
+            throw (Error) failed;
+        }
+        if (failed != null) {
+            throw (Exception) failed;
+        }
+        return position;
+    }
+
+    /** Appends under the order; on any failure nothing was appended and the request must not be applied. */
+    private long append(String method, String target, List<Header> headers, byte[] body, long size)
+            throws JournalUnavailableException {
+        Journal j = journal;
+        if (j == null) {
+            throw new JournalUnavailableException(unavailableReason, null);
+        }
+        WriteDeadline bound = deadline;
+        if (bound != null) {
+            String expired = bound.expired();
+            if (expired != null) {
+                throw new JournalUnavailableException("this process may no longer write: " + expired, null);
+            }
+        }
+        String shortage = diskSpace.reserve(size);
+        if (shortage != null) {
+            throw new JournalUnavailableException(shortage, null);
+        }
+        long position;
+        try {
+            position = j.append(method, target, headers, body);
+        } catch (RuntimeException e) {
+            throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
+        }
+        lastPosition = position;
+        durability.appended(position);
+        if (++sinceSnapshot >= nextSnapshotNudge) {
+            nextSnapshotNudge = sinceSnapshot + snapshotEvery; // again after as many more, if that one fails
+            snapshotDue.run();
+        }
+        return position;
+    }
+
+    /**
+     * An upper bound of the bytes the entry takes in the journal: what the free-space gate reserves. Strings are
+     * counted at up to three bytes a char (UTF-8 of the BMP; a surrogate pair is two chars for four bytes), and
+     * {@link #ENTRY_OVERHEAD} covers the codec's lengths, checksum and Chronicle's header.
+     */
+    static long entrySize(String method, String target, List<Header> headers, byte[] body) {
+        long size = ENTRY_OVERHEAD + 3L * method.length() + 3L * target.length() + (body == null ? 0 : body.length);
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            Header h = headers.get(i);
+            size += 8 + 3L * h.name().length() + 3L * h.value().length();
+        }
+        return size;
     }
 
     /**
@@ -126,10 +177,19 @@ public final class WritePath {
         }
     }
 
-    /** Starts journaling into {@code journal}, whose entries up to its last position are all applied. */
+    /**
+     * Starts journaling into {@code journal}, whose entries up to its last position are all applied.
+     * {@code entriesSinceSnapshot} are the entries no snapshot covers yet (those recovery replayed); when they are
+     * already {@code reprise.snapshot.every} or more, a snapshot is asked for at once, so that a long tail left by
+     * earlier runs does not make every later start replay it again.
+     */
     public void open(Journal journal, Durability durability, long minFree, long entriesSinceSnapshot,
                      Runnable snapshotDue) throws java.io.IOException {
-        DiskSpace space = DiskSpace.of(journal.directory(), minFree);
+        open(journal, durability, DiskSpace.of(journal.directory(), minFree), entriesSinceSnapshot, snapshotDue);
+    }
+
+    void open(Journal journal, Durability durability, DiskSpace space, long entriesSinceSnapshot, Runnable snapshotDue) {
+        boolean due;
         order.lock();
         try {
             this.journal = journal;
@@ -137,10 +197,23 @@ public final class WritePath {
             this.durability = durability;
             this.lastPosition = journal.lastPosition();
             this.sinceSnapshot = entriesSinceSnapshot;
+            due = entriesSinceSnapshot >= snapshotEvery;
+            this.nextSnapshotNudge = due ? entriesSinceSnapshot + snapshotEvery : snapshotEvery;
             this.snapshotDue = snapshotDue;
         } finally {
             order.unlock();
         }
+        if (due) {
+            snapshotDue.run();
+        }
+    }
+
+    /**
+     * From now on, a journaled request is refused (503, not appended, not applied) whenever {@code deadline} says
+     * this process's right to write has expired (its Kubernetes Lease), whether or not the watchdog noticed yet.
+     */
+    public void bound(WriteDeadline deadline) {
+        this.deadline = deadline;
     }
 
     /**
@@ -158,7 +231,10 @@ public final class WritePath {
         durability.close();
     }
 
-    /** Position of the last journaled (and so applied) request; call under {@link #whileNoRequestRuns}. */
+    /**
+     * Position of the last journaled request. Under {@link #whileNoRequestRuns} it is also the last applied one;
+     * elsewhere it is the journal's end as last seen (a request may be running).
+     */
     public long lastPosition() {
         return lastPosition;
     }
@@ -166,5 +242,6 @@ public final class WritePath {
     /** Marks a snapshot as covering everything applied so far; call under {@link #whileNoRequestRuns}. */
     public void snapshotTaken() {
         sinceSnapshot = 0;
+        nextSnapshotNudge = snapshotEvery;
     }
 }

@@ -75,4 +75,48 @@ class SnapshotRetentionTest {
             assertThat(retentionCalls).hasSize(25).isSorted();
         }
     }
+    @Test
+    void theJournalPositionReportedAfterASnapshotIsWhereTheJournalEndsNotWhereTheSnapshotIs() throws Exception {
+        AtomicLong state = new AtomicLong();
+        SnapshotProvider provider = new SnapshotProvider() {
+            @Override
+            public void save(OutputStream out) throws java.io.IOException {
+                new DataOutputStream(out).writeLong(state.get());
+            }
+
+            @Override
+            public void restore(InputStream in) {
+            }
+        };
+        List<long[]> reported = new ArrayList<>();
+        Lifecycles lifecycles = new Lifecycles();
+        lifecycles.add(new io.reprise.agent.lifecycle.Lifecycle() {
+            @Override
+            public void snapshotTaken(long position, long createdMillis, long journalPosition) {
+                reported.add(new long[] {position, journalPosition});
+            }
+        });
+        try (Journal journal = Journal.open(dir.resolve("journal"))) {
+            WritePath writePath = new WritePath(Set.of("POST"), List.of(), 1_000_000, 1 << 20);
+            writePath.open(journal, Durability.of(SyncMode.NONE, journal::force, Duration.ofSeconds(1), r -> { }),
+                    1 << 20, 0, () -> { });
+            writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
+            // Writers go on while the snapshot file is finished; retention runs after that, as the last step.
+            Snapshots snapshots = new Snapshots(new SnapshotStore(dir.resolve("snapshots")), ProviderHandle.of(provider),
+                    writePath, Duration.ofHours(1), 2, Journal.NO_POSITION, lifecycles, position -> {
+                        try {
+                            writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
+                            writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
+                        } catch (Exception e) {
+                            throw new java.io.IOException(e);
+                        }
+                        return List.of();
+                    });
+            SnapshotFile taken = snapshots.take();
+            assertThat(reported).hasSize(1);
+            assertThat(reported.get(0)[0]).isEqualTo(taken.position());
+            assertThat(reported.get(0)[1]).as("the journal's end, two entries after the snapshot")
+                    .isEqualTo(journal.lastPosition()).isGreaterThan(taken.position());
+        }
+    }
 }

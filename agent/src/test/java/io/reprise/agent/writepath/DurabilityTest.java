@@ -118,6 +118,34 @@ class DurabilityTest {
     }
 
     @Test
+    void aFailedFsyncStopsAtOnceInsteadOfWaitingForItsOwnThread() throws Exception {
+        // What the agent's onFailure does: stop writing, which closes the Durability, on the fsync thread itself.
+        // close() must not join the thread it runs on; with a join timeout far beyond the wait below, a self-join
+        // shows up as a missed latch, not as a slow test.
+        FakeJournal journal = new FakeJournal();
+        journal.fail = new IOException("EIO");
+        AtomicReference<Durability> self = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicLong forceCalls = new AtomicLong();
+        Durability.Forcer counted = () -> {
+            forceCalls.incrementAndGet();
+            return journal.force();
+        };
+        Durability durability = Durability.of(SyncMode.ALWAYS, counted, Duration.ofMillis(100), reason -> {
+            self.get().close();
+            stopped.countDown();
+        }, Duration.ofMinutes(10));
+        self.set(durability);
+        long p = journal.append();
+        assertThatThrownBy(() -> durability.awaitDurable(p)).isInstanceOf(JournalUnavailableException.class);
+        assertThat(stopped.await(60, TimeUnit.SECONDS)).as("onFailure returned: close() did not wait for its own thread")
+                .isTrue();
+        assertThat(forceCalls.get()).as("no second fsync after the device reported an error").isEqualTo(1);
+        long next = journal.append();
+        assertThatThrownBy(() -> durability.awaitDurable(next)).isInstanceOf(JournalUnavailableException.class);
+    }
+
+    @Test
     void batchForcesInTheBackgroundAndNeverHoldsAResponse() throws Exception {
         FakeJournal journal = new FakeJournal();
         journal.gate = new CountDownLatch(1); // no fsync can finish

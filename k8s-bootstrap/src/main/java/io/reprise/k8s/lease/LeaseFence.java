@@ -104,6 +104,30 @@ public final class LeaseFence implements AutoCloseable {
         return identity;
     }
 
+    /**
+     * Null while this process may write under the Lease; otherwise why not: it was lost or released, or the last
+     * successful renewal started longer than the renew deadline ago. Unlike the watchdog, which runs every few hundred
+     * milliseconds on a thread of its own, this reads the clock at the call, so that a request appended right after a
+     * long GC pause is refused even though the watchdog has not run yet. Cheap: a clock read and volatile reads.
+     */
+    public String expired() {
+        if (lease == null) {
+            return "Lease " + namespace + "/" + name + " is not held yet";
+        }
+        if (lost.get()) {
+            return "Lease " + namespace + "/" + name + " was lost";
+        }
+        if (stopped) {
+            return "Lease " + namespace + "/" + name + " was released";
+        }
+        long since = ticker.nanoTime() - lastRenewStartedNanos;
+        if (since > timings.renewDeadline().toNanos()) {
+            return "Lease " + namespace + "/" + name + " was last renewed " + TimeUnit.NANOSECONDS.toMillis(since)
+                    + " ms ago, longer than the renew deadline of " + timings.renewDeadline().toMillis() + " ms";
+        }
+        return null;
+    }
+
     /** Whether this process holds the Lease: acquired, and neither lost nor released. */
     public boolean isHeld() {
         return lease != null && !lost.get() && !stopped;

@@ -133,6 +133,23 @@ class LeaseFenceTest {
     }
 
     @Test
+    void theRenewDeadlineIsSeenAtTheCallEvenBeforeTheWatchdogRuns() throws Exception {
+        LeaseFence fence = fence(ME);
+        assertThat(fence.expired()).as("not held yet").contains("not held yet");
+        fence.acquire();
+        assertThat(fence.expired()).as("just acquired").isNull();
+
+        // No renewer and no watchdog run (as in a GC pause that stopped every thread): only the clock moves.
+        ticker.advance(TIMINGS.renewDeadline());
+        assertThat(fence.expired()).as("at the renew deadline itself").isNull();
+        ticker.advance(Duration.ofNanos(1));
+        assertThat(fence.isHeld()).as("the watchdog has not noticed").isTrue();
+        assertThat(fence.expired()).as("past the renew deadline")
+                .contains("was last renewed " + TIMINGS.renewDeadline().toMillis() + " ms ago")
+                .contains("renew deadline of " + TIMINGS.renewDeadline().toMillis() + " ms");
+    }
+
+    @Test
     void retakesItsOwnLeaseAtOnceAfterAContainerRestart() throws Exception {
         createLease(ME); // the previous container of this very pod held it a moment ago
         fence(ME).acquire();
