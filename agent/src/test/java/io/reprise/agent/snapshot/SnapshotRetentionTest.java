@@ -28,10 +28,9 @@ class SnapshotRetentionTest {
     @TempDir
     Path dir;
 
-    @Test
-    void journalRetentionNeverAsksToDeleteAnythingAKeptSnapshotNeeds() throws Exception {
-        AtomicLong state = new AtomicLong();
-        SnapshotProvider provider = new SnapshotProvider() {
+    /** The provider of a state that is one number. */
+    static SnapshotProvider counter(AtomicLong state) {
+        return new SnapshotProvider() {
             @Override
             public void save(OutputStream out) throws java.io.IOException {
                 new DataOutputStream(out).writeLong(state.get());
@@ -42,6 +41,12 @@ class SnapshotRetentionTest {
                 state.set(new DataInputStream(in).readLong());
             }
         };
+    }
+
+    @Test
+    void journalRetentionNeverAsksToDeleteAnythingAKeptSnapshotNeeds() throws Exception {
+        AtomicLong state = new AtomicLong();
+        SnapshotProvider provider = counter(state);
         List<Long> retentionCalls = new ArrayList<>();
         try (Journal journal = Journal.open(dir.resolve("journal"))) {
             SnapshotStore store = new SnapshotStore(dir.resolve("snapshots"));
@@ -78,16 +83,7 @@ class SnapshotRetentionTest {
     @Test
     void theJournalPositionReportedAfterASnapshotIsWhereTheJournalEndsNotWhereTheSnapshotIs() throws Exception {
         AtomicLong state = new AtomicLong();
-        SnapshotProvider provider = new SnapshotProvider() {
-            @Override
-            public void save(OutputStream out) throws java.io.IOException {
-                new DataOutputStream(out).writeLong(state.get());
-            }
-
-            @Override
-            public void restore(InputStream in) {
-            }
-        };
+        SnapshotProvider provider = counter(state);
         List<long[]> reported = new ArrayList<>();
         Lifecycles lifecycles = new Lifecycles();
         lifecycles.add(new io.reprise.agent.lifecycle.Lifecycle() {
