@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +23,7 @@ class DurabilityTest {
     /** A journal stand-in: positions appended, and what each fsync covered. */
     static final class FakeJournal implements Durability.Forcer {
         final AtomicLong appended = new AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicInteger entered = new java.util.concurrent.atomic.AtomicInteger(); // force() calls begun
         final List<Long> fsyncs = new ArrayList<>();
         volatile CountDownLatch gate; // when set, an fsync blocks until it opens
         volatile IOException fail;
@@ -32,6 +34,7 @@ class DurabilityTest {
 
         @Override
         public long force() throws IOException {
+            entered.incrementAndGet();
             long covered = appended.get();
             CountDownLatch g = gate;
             if (g != null) {
@@ -175,14 +178,60 @@ class DurabilityTest {
         }
     }
 
+    /**
+     * {@code none} leaves the journal to the page cache: no fsync thread, no fsync on any call, and {@code awaitDurable}
+     * does not wait for one. The thread probe is checked against batch and always first, so that it cannot pass by
+     * seeing nothing.
+     */
     @Test
-    void noneNeverForces() throws Exception {
-        FakeJournal journal = new FakeJournal();
-        try (Durability durability = Durability.of(SyncMode.NONE, journal, Duration.ofMillis(1), r -> { })) {
-            long p = journal.append();
-            durability.appended(p);
-            durability.awaitDurable(p);
+    void noneStartsNoFsyncThreadNeverCallsTheForcerAndNeverWaits() throws Exception {
+        for (SyncMode forcing : List.of(SyncMode.BATCH, SyncMode.ALWAYS)) {
+            Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+            try (Durability durability = Durability.of(forcing, new FakeJournal(), Duration.ofHours(1), r -> { })) {
+                assertThat(threadsRunningDurabilityCode(before)).as("the probe sees the thread %s forces from", forcing)
+                        .isNotEmpty();
+            }
         }
-        assertThat(journal.fsyncCount()).isZero();
+
+        FakeJournal journal = new FakeJournal();
+        journal.gate = new CountDownLatch(1); // an fsync would block: awaitDurable below would not return
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        Durability durability = Durability.of(SyncMode.NONE, journal, Duration.ofMillis(1), r -> { });
+        try {
+            for (int i = 0; i < 100; i++) {
+                long p = journal.append();
+                durability.appended(p);
+                durability.awaitDurable(p);
+            }
+            assertThat(threadsRunningDurabilityCode(before)).as("threads started for sync=none").isEmpty();
+            assertThat(journal.entered.get()).as("fsyncs begun under sync=none").isZero();
+        } finally {
+            journal.gate.countDown();
+            durability.close();
+        }
+        assertThat(journal.entered.get()).as("fsyncs begun under sync=none, close included").isZero();
+        assertThat(durability.fsyncs()).isZero();
+    }
+
+    /** Live threads not in {@code before} that run code of {@link Durability} (a thread just started is given time to run). */
+    private static List<Thread> threadsRunningDurabilityCode(Set<Thread> before) throws InterruptedException {
+        List<Thread> found = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (before.contains(t) || t == Thread.currentThread()) {
+                continue;
+            }
+            StackTraceElement[] stack = t.getStackTrace();
+            for (int i = 0; i < 200 && stack.length == 0 && t.isAlive(); i++) { // not scheduled yet: at most ~1 s
+                Thread.sleep(5);
+                stack = t.getStackTrace();
+            }
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().startsWith(Durability.class.getName())) {
+                    found.add(t);
+                    break;
+                }
+            }
+        }
+        return found;
     }
 }

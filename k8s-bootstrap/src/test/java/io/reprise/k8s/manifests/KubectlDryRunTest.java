@@ -40,8 +40,8 @@ class KubectlDryRunTest {
     @Test
     void kubectlAcceptsEveryManifest() throws Exception {
         String kubectl = onPath("kubectl");
-        Assumptions.assumeTrue(kubectl != null, "kubectl is not installed (apt-get install kubernetes-client); "
-                + "CounterManifestsTest still checks every document against fabric8's model");
+        Assumptions.assumeTrue(kubectl != null, "skipped: no kubectl on PATH; install it to run this test (apt-get install "
+                + "kubernetes-client, as .ci/run does); CounterManifestsTest still checks every document against fabric8's model");
 
         HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         stub.createContext("/", exchange -> {

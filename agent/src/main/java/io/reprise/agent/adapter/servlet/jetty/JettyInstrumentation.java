@@ -15,9 +15,10 @@ import net.bytebuddy.asm.Advice;
  *   <li>{@code ServletHandler$MappedServlet.handle(servletHandler, pathInContext, request, response)}: where Jetty
  *       runs a dispatch through the filter chain and the servlet. Only the outermost {@code REQUEST} dispatch of a
  *       journaled request is taken.</li>
- *   <li>{@code AbstractNetworkConnector.doStart()}: before the connector binds its port. Plain Jetty starts
- *       connectors after its handlers; Spring Boot starts them in {@code JettyWebServer.start()}, after the
- *       application context is refreshed. Recovery runs here first.</li>
+ *   <li>{@code AbstractNetworkConnector.doStart()}: before the connector accepts. Plain Jetty starts
+ *       connectors after its handlers, but binds them before the handlers ({@code Server.isOpenEarly()}, true by
+ *       default); Spring Boot adds and starts them in {@code JettyWebServer.start()}, after the application context
+ *       is refreshed, so they bind only here. Recovery runs here first.</li>
  * </ul>
  */
 public final class JettyInstrumentation {
