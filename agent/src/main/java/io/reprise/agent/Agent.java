@@ -6,8 +6,8 @@ import io.reprise.agent.bridge.ProviderRegistry;
 import io.reprise.agent.config.Config;
 import io.reprise.agent.config.ConfigException;
 import io.reprise.agent.k8s.KubernetesSupport;
+import io.reprise.journal.DataDirLockedException;
 import io.reprise.k8s.KubernetesException;
-import io.reprise.agent.recovery.DataDirLock.DataDirLockedException;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -57,7 +57,9 @@ public final class Agent {
             // In a pod, the journal is opened only once the Lease is held (C7).
             reprise = Reprise.start(config, !kubernetes.fencesWithLease());
         } catch (DataDirLockedException e) {
-            fail(e.getMessage());
+            fail("reprise: data directory " + e.directory() + " is in use by another process (pid " + e.holderPid()
+                    + "); two processes must never append to one journal. Stop the other process, or give this one"
+                    + " its own directory with -Dreprise.dir=...");
             return;
         } catch (IOException e) {
             fail("reprise: cannot use data directory " + config.dataDirectory() + ": " + e);

@@ -4,7 +4,6 @@ import io.reprise.agent.config.Config;
 import io.reprise.agent.lifecycle.Fence;
 import io.reprise.agent.lifecycle.Lifecycles;
 import io.reprise.agent.lifecycle.WriteDeadline;
-import io.reprise.agent.recovery.DataDirLock;
 import io.reprise.agent.recovery.Recovery;
 import io.reprise.agent.recovery.RecoveryException;
 import io.reprise.agent.recovery.RecoveryReport;
@@ -14,6 +13,8 @@ import io.reprise.agent.snapshot.ProviderHandle;
 import io.reprise.agent.snapshot.Snapshots;
 import io.reprise.agent.writepath.Durability;
 import io.reprise.agent.writepath.WritePath;
+import io.reprise.journal.DataDirLock;
+import io.reprise.journal.DataDirPermissions;
 import io.reprise.journal.Journal;
 import io.reprise.journal.JournalRepair;
 import io.reprise.journal.JournalTruncation;
@@ -68,6 +69,7 @@ public final class Reprise {
     static Reprise start(Config config, boolean openJournalNow) throws IOException {
         Path dir = config.dataDirectory();
         DataDirLock lock = DataDirLock.acquire(dir);
+        DataDirPermissions.closeOpenParts(dir).ifPresent(warning -> LOG.log(Level.WARNING, warning));
         Reprise reprise = new Reprise(config, lock);
         if (openJournalNow) {
             reprise.startOpeningJournal();

@@ -81,7 +81,8 @@ public final class Journal implements AutoCloseable {
 
     /** As {@link #open(Path)}, with Chronicle's clock replaced (tests move it across roll cycles). */
     static Journal open(Path dir, TimeProvider time) throws IOException {
-        Path directory = Files.createDirectories(dir.toAbsolutePath().normalize()).toRealPath();
+        // Owner-only when created here: the journal holds the requests' headers and bodies (see PrivateFiles).
+        Path directory = PrivateFiles.createDirectories(dir.toAbsolutePath().normalize()).toRealPath();
         if (!Files.isWritable(directory)) {
             throw new AccessDeniedException(directory.toString(), null,
                     "the journal directory is not writable by this process; fix its owner or permissions");

@@ -96,6 +96,7 @@ public final class JournalRepair {
         try {
             StaleWriteLocks.release(dir, LOG);
             deleteRecursively(work);
+            PrivateFiles.createDirectory(work); // before Chronicle makes it with the umask's mode: it holds entries
             long lastKept = rebuildCutDay(dir, work, position);
             Path rebuilt = QueueFormat.sequenceOf(position) == 0 ? null : work.resolve(QueueFormat.fileName(cycle));
             if (rebuilt != null) {
@@ -242,7 +243,7 @@ public final class JournalRepair {
         for (int attempt = 1; ; attempt++) {
             Path candidate = data.resolve(CUT_DIRECTORY_PREFIX + stamp + (attempt == 1 ? "" : "-" + attempt));
             try {
-                return Files.createDirectory(candidate);
+                return PrivateFiles.createDirectory(candidate); // the copies are as secret as the journal
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 100) {
                     throw e;

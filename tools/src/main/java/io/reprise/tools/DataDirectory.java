@@ -1,14 +1,16 @@
 package io.reprise.tools;
 
+import io.reprise.journal.DataDirLock;
+import io.reprise.journal.DataDirPermissions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The layout of a Reprise data directory, as the agent writes it (brief, section 5). */
 record DataDirectory(Path root) {
 
-    static final String JOURNAL = "journal";
-    static final String SNAPSHOTS = "snapshots";
-    static final String LOCK_FILE = "reprise.lock";
+    static final String JOURNAL = DataDirPermissions.JOURNAL;
+    static final String SNAPSHOTS = DataDirPermissions.SNAPSHOTS;
+    static final String LOCK_FILE = DataDirLock.FILE_NAME;
 
     static DataDirectory of(Path root) {
         if (!Files.isDirectory(root)) {

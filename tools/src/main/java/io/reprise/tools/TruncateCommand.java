@@ -1,5 +1,7 @@
 package io.reprise.tools;
 
+import io.reprise.journal.DataDirLock;
+import io.reprise.journal.DataDirLockedException;
 import io.reprise.journal.JournalRepair;
 import io.reprise.journal.JournalTruncation;
 import io.reprise.snapshot.store.SnapshotStore;
@@ -32,7 +34,7 @@ final class TruncateCommand extends DataDirCommand {
             throw new ToolException("There is no journal in " + data.root() + "; nothing to truncate.");
         }
         PrintWriter out = out();
-        try (WriterLock lock = WriterLock.acquire(data)) {
+        try (DataDirLock lock = lock(data)) {
             JournalTruncation cut = JournalRepair.truncateAt(data.journal(), position);
             List<Path> movedSnapshots = moveSnapshotsAtOrAfter(data, cut);
             out.println("Truncated the journal in " + data.journal() + " at position " + position + ".");
@@ -55,6 +57,20 @@ final class TruncateCommand extends DataDirCommand {
             out.println("To undo: stop the service and follow " + cut.copyDirectory().resolve("README.txt") + ".");
         }
         return RepriseTool.OK;
+    }
+
+    /**
+     * Takes the data directory's writer lock as the agent does, so that no service starts on the journal while it
+     * changes; a service holding it is exit status 3, naming its pid.
+     */
+    private static DataDirLock lock(DataDirectory data) throws IOException {
+        try {
+            return DataDirLock.acquire(data.root());
+        } catch (DataDirLockedException e) {
+            throw new ToolException("The data directory " + data.root() + " is in use by another process (pid "
+                    + e.holderPid() + ", which holds " + e.lockFile() + "). Stop that service first; the journal must"
+                    + " not change under it.", RepriseTool.IN_USE);
+        }
     }
 
     /**

@@ -8,10 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +44,8 @@ public final class SnapshotStore {
             !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
     private static final int TEMPORARY_NAME_ATTEMPTS = 8;
+    private static final Set<StandardOpenOption> CREATE_NEW_FOR_WRITING =
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     private final Path directory;
     /** Names of this store's temporary files that are still being written. */
@@ -52,25 +53,22 @@ public final class SnapshotStore {
 
     /**
      * Opens the snapshot directory, usually {@code <reprise.dir>/snapshots}, creating it (and its parents,
-     * each made durable in its own parent) if missing.
+     * each made durable in its own parent) if missing. What it creates is {@code rwx------} whatever the umask;
+     * a directory that exists keeps its permissions.
      *
      * @param directory the snapshot directory
      * @throws IOException if it cannot be created, or exists and is not a directory
      */
     public SnapshotStore(Path directory) throws IOException {
         this.directory = directory;
-        Deque<Path> missing = new ArrayDeque<>();
-        for (Path p = directory.toAbsolutePath(); p != null && Files.notExists(p); p = p.getParent()) {
-            missing.push(p);
-        }
-        Files.createDirectories(directory);
-        for (Path created : missing) {
+        for (Path created : PrivateFiles.createDirectories(directory)) {
             fsyncDirectory(created.getParent());
         }
     }
 
     /**
-     * Starts a snapshot in a new temporary file {@code .snapshot-<random>.tmp}. The provider writes into
+     * Starts a snapshot in a new temporary file {@code .snapshot-<random>.tmp}, {@code rw-------} like the snapshot
+     * file it becomes. The provider writes into
      * {@link PendingSnapshot#stream()}; the bytes are buffered and checksummed on the way to the file.
      *
      * @return the pending snapshot; commit or close it
@@ -85,7 +83,7 @@ public final class SnapshotStore {
             pending.add(name); // before the file exists, so a concurrent retain never takes it for a leftover
             FileChannel channel;
             try {
-                channel = FileChannel.open(temporaryFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                channel = FileChannel.open(temporaryFile, CREATE_NEW_FOR_WRITING, PrivateFiles.fileAttributes(directory));
             } catch (FileAlreadyExistsException e) {
                 pending.remove(name);
                 if (attempt == TEMPORARY_NAME_ATTEMPTS) {
@@ -96,6 +94,7 @@ public final class SnapshotStore {
                 pending.remove(name);
                 throw e;
             }
+            PrivateFiles.restrict(temporaryFile, PrivateFiles.FILE); // exact, whatever the umask; the rename keeps it
             // Returned without the header, which goes in last, once its checksums are known. PendingSnapshot
             // owns the channel and the file from here on, and deletes them if anything fails.
             PendingSnapshot snapshot = new PendingSnapshot(this, temporaryFile, channel, createdMillis);
@@ -131,8 +130,8 @@ public final class SnapshotStore {
     }
 
     /**
-     * Moves every snapshot covering {@code position} or a later one into {@code target} (created if needed).
-     * Used after the journal was cut at {@code position}: such a snapshot holds the effect of entries that are
+     * Moves every snapshot covering {@code position} or a later one into {@code target} (created, {@code rwx------},
+     * if needed). Used after the journal was cut at {@code position}: such a snapshot holds the effect of entries that are
      * gone, and the journal after it cannot be read; it goes with the cut journal files, from where it can be
      * put back.
      *
@@ -142,7 +141,7 @@ public final class SnapshotStore {
         List<Path> moved = new ArrayList<>();
         for (SnapshotFile snapshot : list()) {
             if (snapshot.position() >= position) {
-                Files.createDirectories(target);
+                PrivateFiles.createDirectories(target);
                 Path destination = target.resolve(snapshot.path().getFileName());
                 Files.move(snapshot.path(), destination, StandardCopyOption.ATOMIC_MOVE);
                 moved.add(destination);
