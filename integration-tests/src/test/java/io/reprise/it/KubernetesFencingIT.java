@@ -137,8 +137,7 @@ class KubernetesFencingIT {
             //    its port, alive for 2.5 s after the first refusal: many times one request's round trip.)
             server.expect().post().delay(2500, TimeUnit.MILLISECONDS).withPath("/api/v1/namespaces/" + NS + "/events")
                     .andReturn(201, "{\"kind\":\"Event\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"lost\"}}").always();
-            client.leases().inNamespace(NS).withName(LEASE)
-                    .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity("counter-0_intruder").endSpec().build());
+            takeLease("counter-0_intruder");
             HttpResponse<String> refused = Http.send(port, "POST", "/counter", "");
             deadline = System.nanoTime() + START.toNanos();
             for (int i = 0; i < 100_000 && refused.statusCode() == 200 && System.nanoTime() < deadline; i++) {
@@ -224,5 +223,23 @@ class KubernetesFencingIT {
         List<RecordedRequest> all = recorded.stream().filter(r -> "reprise-agent".equals(r.getHeader("User-Agent"))).toList();
         assertThat(all).isNotEmpty();
         return all;
+    }
+
+    /**
+     * Someone else takes the Lease. The edit is a read and a versioned write, which the agent's renewal (every retry
+     * period) can overtake: then the API server answers 409 and the edit is tried again, from the renewed Lease.
+     */
+    private void takeLease(String holder) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.leases().inNamespace(NS).withName(LEASE)
+                        .edit(l -> new LeaseBuilder(l).editSpec().withHolderIdentity(holder).endSpec().build());
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 }
