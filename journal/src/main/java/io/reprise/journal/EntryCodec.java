@@ -42,6 +42,7 @@ final class EntryCodec {
     static final int KIND_REQUEST = 1;
 
     private static final int CHECKSUM_BYTES = 4;
+    private static final int MAX_VARINT_BYTES = 5;
     private static final int FIXED_PREFIX_BYTES = 1 + 1 + 8;
     private static final int INITIAL_BUFFER_BYTES = 4096;
     private static final VarHandle LONG_BE =
@@ -105,6 +106,34 @@ final class EntryCodec {
         INT_BE.set(buf, pos, (int) crc.getValue()); // room reserved by ensure()
         pos += CHECKSUM_BYTES;
         return pos;
+    }
+
+    /**
+     * The most bytes {@link #encode} needs for this request besides the body's own bytes: the fixed fields,
+     * method, target, headers, the checksum and the longest length prefix of a body.
+     */
+    static long bytesBesideBody(String method, String target, List<Header> headers) {
+        long bytes = FIXED_PREFIX_BYTES + stringBytes(method) + stringBytes(target) + varintBytes(headers.size())
+                + MAX_VARINT_BYTES + CHECKSUM_BYTES;
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            Header header = headers.get(i);
+            bytes += stringBytes(header.name()) + stringBytes(header.value());
+        }
+        return bytes;
+    }
+
+    private static long stringBytes(String s) {
+        int length = utf8Length(s, s.length());
+        return varintBytes(length) + (long) length;
+    }
+
+    private static int varintBytes(int value) {
+        int bytes = 1;
+        while ((value & ~0x7F) != 0) {
+            value >>>= 7;
+            bytes++;
+        }
+        return bytes;
     }
 
     /** The buffer {@link #encode} writes into. Its identity changes when it grows. */

@@ -35,6 +35,13 @@ public final class Journal implements AutoCloseable {
     /** "No position": the journal is empty, or read from the first entry. */
     public static final long NO_POSITION = -1L;
 
+    /**
+     * The most bytes one entry may take: Chronicle refuses a document larger than a quarter of its block size
+     * ({@code QueueFormat.BLOCK_SIZE}, 128 MiB), so 32 MiB. {@link #append} refuses larger entries before
+     * writing anything; adapters keep requests below it with {@link #entryBytesBesideBody}.
+     */
+    public static final int MAX_ENTRY_BYTES = (int) (QueueFormat.BLOCK_SIZE / 4);
+
     static {
         // Before any Chronicle class initialises: they read these properties in their static initialisers.
         ChronicleEnvironment.prepare();
@@ -62,9 +69,9 @@ public final class Journal implements AutoCloseable {
         this.dir = dir;
         this.queue = queue;
         this.appender = appender;
-        // Chronicle refuses a document larger than a quarter of its block size (64 MiB by default);
-        // checking first turns that into a clear error before anything is written.
-        this.codec = new EntryCodec((int) Math.min(Integer.MAX_VALUE - 8, queue.blockSize() / 4));
+        // Chronicle refuses a document larger than a quarter of its block size; checking first turns that
+        // into a clear error before anything is written.
+        this.codec = new EntryCodec((int) Math.min(MAX_ENTRY_BYTES, queue.blockSize() / 4));
         this.lastPosition = queue.lastIndex(); // -1 when empty, which is NO_POSITION
     }
 
@@ -141,6 +148,15 @@ public final class Journal implements AutoCloseable {
         // volatile writes and prove nothing more).
         appender.singleThreadedCheckDisabled(true);
         return appender;
+    }
+
+    /**
+     * The bytes the entry of this request takes besides its body's own bytes: the entry of a request with a body
+     * of {@code n} bytes takes at most this plus {@code n}. It does not depend on the body, so an adapter can
+     * check it before reading the body.
+     */
+    public static long entryBytesBesideBody(String method, String target, List<Header> headers) {
+        return EntryCodec.bytesBesideBody(method, target, headers);
     }
 
     /**

@@ -116,6 +116,34 @@ class EntryCodecTest {
     }
 
     @Test
+    void bytesBesideBodyIsWhatTheEntryTakesBesidesTheBodyLessTheUnusedBytesOfTheBodyLengthPrefix() {
+        String emoji = new String(Character.toChars(0x1F680));
+        List<Header> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            many.add(new Header("X-" + i, "v".repeat(i)));
+        }
+        Object[][] requests = {
+                {"POST", "/c", List.of(), 0},
+                {"PUT", "/x?q=1", List.of(new Header("Content-Type", "text/plain")), 127},
+                {"POST", "/ä/東京" + emoji, List.of(new Header("X-Name", "Zoë " + emoji), new Header("X-Lone", "a\ud800b")), 128},
+                {"PATCH", "/" + "p".repeat(300), many, 20_000},
+                {"DELETE", "", List.of(new Header("", "")), 1 << 21},
+        };
+        for (Object[] r : requests) {
+            @SuppressWarnings("unchecked")
+            List<Header> headers = (List<Header>) r[2];
+            int bodyLength = (int) r[3];
+            int prefixBytes = bodyLength < (1 << 7) ? 1 : bodyLength < (1 << 14) ? 2 : bodyLength < (1 << 21) ? 3 : 4;
+            long beside = EntryCodec.bytesBesideBody((String) r[0], (String) r[1], headers);
+
+            byte[] entry = encode(1, (String) r[0], (String) r[1], headers, new byte[bodyLength]);
+
+            assertThat((long) entry.length).as("%s %s with a %d-byte body", r[0], r[1], bodyLength)
+                    .isEqualTo(beside + bodyLength - (5 - prefixBytes));
+        }
+    }
+
+    @Test
     void anEntryKindThisFormatDoesNotDefineIsRefusedAsNewer() {
         byte[] entry = encode(42, "POST", "/c", List.of(), null);
         entry[1] = 7;

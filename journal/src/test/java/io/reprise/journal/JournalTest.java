@@ -250,6 +250,26 @@ class JournalTest {
     }
 
     @Test
+    void anEntryOfExactlyMaxEntryBytesIsAppendedAndOneByteMoreIsRefused() throws IOException {
+        try (Journal journal = Journal.open(dir())) {
+            List<Header> headers = List.of(new Header("Content-Type", "application/octet-stream"));
+            // A body of about 32 MiB has a 4-byte length prefix; entryBytesBesideBody counts 5.
+            int body = (int) (Journal.MAX_ENTRY_BYTES - Journal.entryBytesBesideBody("POST", "/max", headers) + 1);
+
+            assertThatThrownBy(() -> journal.append("POST", "/over", headers, new byte[body + 1]))
+                    .isInstanceOf(JournalException.class)
+                    .hasMessageContaining("more than " + Journal.MAX_ENTRY_BYTES + " bytes");
+            long position = journal.append("POST", "/max", headers, new byte[body]);
+
+            assertThat(readAll(journal, Journal.NO_POSITION)).singleElement().satisfies(e -> {
+                assertThat(e.position()).isEqualTo(position);
+                assertThat(e.target()).isEqualTo("/max");
+                assertThat(e.body()).hasSize(body);
+            });
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameDirectoryInOneJvmIsRefused() throws IOException {
         try (Journal journal = Journal.open(dir())) {
             assertThatThrownBy(() -> Journal.open(dir().resolve("../journal")))

@@ -1,5 +1,6 @@
 package io.reprise.agent.config;
 
+import io.reprise.journal.Journal;
 import io.reprise.k8s.KubernetesSettings;
 import io.reprise.k8s.lease.LeaseTimings;
 import java.nio.file.Path;
@@ -259,8 +260,18 @@ public final class Config {
         });
     }
 
-    /** The largest {@code reprise.journal.max-body}: what one journal entry holds, less room for headers. */
+    /**
+     * The largest {@code reprise.journal.max-body}: what one journal entry ({@link Journal#MAX_ENTRY_BYTES}, 32 MiB)
+     * holds, less {@link #HEADER_ALLOWANCE}.
+     */
     public static final long MAX_BODY_LIMIT = 16L << 20;
+
+    /**
+     * What one journal entry holds beside a body of {@link #MAX_BODY_LIMIT}: the method, target and headers of the
+     * request with the entry's own fields ({@link Journal#entryBytesBesideBody}), 16 MiB. A request within both limits
+     * always fits one entry; adapters answer {@code 431} to a request whose target and headers take more.
+     */
+    public static final long HEADER_ALLOWANCE = Journal.MAX_ENTRY_BYTES - MAX_BODY_LIMIT;
 
     /** {@code all}: never delete journal files; {@code needed} (default): delete those no kept snapshot needs. */
     public boolean retainAllJournal() {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import io.reprise.agent.writepath.JournalUnavailableException;
+import io.reprise.agent.writepath.RequestLimits;
 import io.reprise.agent.writepath.WritePath;
 import io.reprise.journal.Header;
 import java.io.IOException;
@@ -38,14 +39,21 @@ final class JournalFilter extends Filter {
             chain.doFilter(exchange);
             return;
         }
+        String target = target(uri);
+        List<Header> headers = headers(exchange.getRequestHeaders());
+        String tooLarge = RequestLimits.headersTooLarge(method, target, headers);
+        if (tooLarge != null) {
+            refuse(exchange, RequestLimits.HEADERS_TOO_LARGE, tooLarge);
+            return;
+        }
         byte[] body = readBody(exchange, writePath.maxBody());
         if (body == null) {
-            refuse(exchange, 413, "the request body is larger than reprise.journal.max-body (" + writePath.maxBody() + " bytes)");
+            refuse(exchange, RequestLimits.BODY_TOO_LARGE, RequestLimits.bodyTooLarge(writePath.maxBody()));
             return;
         }
         BufferedExchange buffered = new BufferedExchange(exchange, body);
         try {
-            writePath.apply(method, target(uri), headers(exchange.getRequestHeaders()), body, () -> chain.doFilter(buffered));
+            writePath.apply(method, target, headers, body, () -> chain.doFilter(buffered));
         } catch (JournalUnavailableException e) {
             refuse(exchange, 503, e.getMessage());
             return;
@@ -57,20 +65,23 @@ final class JournalFilter extends Filter {
         buffered.sendTo(exchange);
     }
 
-    /** The body, or null if it is longer than {@code max} (then it is not read further). */
+    /**
+     * The body, or null if it is longer than {@code max}: a declared length over it is refused before reading, a
+     * chunked body once {@code max + 1} bytes arrived. The rest stays unread; when the exchange is closed the JDK
+     * server drains a little of it (64 KiB, {@code sun.net.httpserver.drainAmount}) and closes the connection if more
+     * is left.
+     */
     static byte[] readBody(HttpExchange exchange, int max) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null) {
+        long declared = -1;
+        String header = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (header != null && exchange.getRequestHeaders().getFirst("Transfer-Encoding") == null) {
             try {
-                if (Long.parseLong(declared.trim()) > max) {
-                    return null;
-                }
+                declared = Long.parseLong(header.trim());
             } catch (NumberFormatException e) {
                 // the JDK server has already refused a malformed length; read and let the limit decide
             }
         }
-        byte[] body = exchange.getRequestBody().readNBytes(max + 1);
-        return body.length > max ? null : body;
+        return RequestLimits.readBody(exchange.getRequestBody(), declared, max);
     }
 
     /** The request target as received: raw path and raw query. */

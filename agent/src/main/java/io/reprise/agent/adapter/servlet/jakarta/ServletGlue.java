@@ -4,6 +4,7 @@ import io.reprise.agent.adapter.servlet.Glue;
 import io.reprise.agent.adapter.servlet.Proceed;
 import io.reprise.agent.adapter.servlet.ServletAdapter;
 import io.reprise.agent.writepath.JournalUnavailableException;
+import io.reprise.agent.writepath.RequestLimits;
 import io.reprise.journal.Header;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -53,18 +54,37 @@ public final class ServletGlue implements Glue {
         HttpServletResponse liveResponse = (HttpServletResponse) response;
         live.setAttribute(TAKEN, Boolean.TRUE);
         String method = live.getMethod();
-        byte[] body = live.getInputStream().readAllBytes(); // no lock held: a slow client stalls only itself
+        if (adapter.replaying()) {
+            // A journaled entry is replayed whatever reprise.journal.max-body says now: it was applied.
+            byte[] body = live.getInputStream().readAllBytes();
+            JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
+            JournaledResponse buffered = new JournaledResponse(liveResponse);
+            proceed.run(journaled, buffered);
+            buffered.finish();
+            return;
+        }
+        String target = target(live);
+        List<Header> headers = headers(live);
+        String tooLarge = RequestLimits.headersTooLarge(method, target, headers);
+        if (tooLarge != null) {
+            refuseUnread(live, liveResponse, RequestLimits.HEADERS_TOO_LARGE, tooLarge);
+            return;
+        }
+        int maxBody = adapter.writePath().maxBody();
+        // No lock held: a slow client stalls only itself. Bounded: a body over the limit is refused before it is
+        // read (Content-Length) or as soon as it crosses the limit (chunked), and its rest is left unread.
+        byte[] body = RequestLimits.readBody(live.getInputStream(), live.getContentLengthLong(), maxBody);
+        if (body == null) {
+            refuseUnread(live, liveResponse, RequestLimits.BODY_TOO_LARGE, RequestLimits.bodyTooLarge(maxBody));
+            return;
+        }
         JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
         JournaledResponse buffered = new JournaledResponse(liveResponse);
-        if (adapter.replaying()) {
-            proceed.run(journaled, buffered);
-        } else {
-            try {
-                adapter.writePath().apply(method, target(live), headers(live), body, () -> proceed.run(journaled, buffered));
-            } catch (JournalUnavailableException e) {
-                refuse(liveResponse, e.getMessage());
-                return;
-            }
+        try {
+            adapter.writePath().apply(method, target, headers, body, () -> proceed.run(journaled, buffered));
+        } catch (JournalUnavailableException e) {
+            refuse503(liveResponse, e.getMessage());
+            return;
         }
         buffered.finish();
     }
@@ -88,11 +108,32 @@ public final class ServletGlue implements Glue {
         return list;
     }
 
-    private static void refuse(HttpServletResponse response, String reason) throws IOException {
-        byte[] text = ("reprise: request not applied: " + reason + "\n").getBytes(StandardCharsets.UTF_8);
+    /** The journal could not take the request: it was not applied, its body was read, try again shortly. */
+    private static void refuse503(HttpServletResponse response, String reason) throws IOException {
         response.resetBuffer();
         response.setStatus(503);
         response.setHeader("Retry-After", "1");
+        refusal(response, reason);
+    }
+
+    /**
+     * A {@code 413} or {@code 431}: the request was not applied and its body is (partly) unread, so an HTTP/1 response
+     * says {@code Connection: close}. The container then closes the connection after the answer instead of reading
+     * the rest of a body that may be hundreds of MiB (see docs/servers.md, Request size limits). HTTP/2 forbids the
+     * header; there the container deals with the stream's unread rest as it does for any servlet.
+     */
+    private static void refuseUnread(HttpServletRequest request, HttpServletResponse response, int status, String reason)
+            throws IOException {
+        response.resetBuffer();
+        response.setStatus(status);
+        if (request.getProtocol() != null && request.getProtocol().startsWith("HTTP/1")) {
+            response.setHeader("Connection", "close");
+        }
+        refusal(response, reason);
+    }
+
+    private static void refusal(HttpServletResponse response, String reason) throws IOException {
+        byte[] text = ("reprise: request not applied: " + reason + "\n").getBytes(StandardCharsets.UTF_8);
         response.setContentType("text/plain;charset=utf-8");
         response.setContentLength(text.length);
         response.getOutputStream().write(text);
