@@ -33,8 +33,8 @@ final class JournalFilter extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         URI uri = exchange.getRequestURI();
         String method = exchange.getRequestMethod();
-        String path = uri.getPath() == null ? uri.toString() : uri.getPath();
-        if (!writePath.journals(method, path)) {
+        // The JDK server chooses the context on the decoded path, and handlers read it: that is the routed path.
+        if (!writePath.journals(method, uri.getRawPath(), uri.getPath())) {
             chain.doFilter(exchange);
             return;
         }

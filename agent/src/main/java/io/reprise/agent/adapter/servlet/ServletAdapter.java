@@ -76,8 +76,15 @@ public final class ServletAdapter {
         return methods.contains(method);
     }
 
-    public boolean journalsPath(String method, String path) {
-        return reprise.writePath().journals(method, path);
+    /**
+     * Whether a request with a journaled method is journaled at this path.
+     *
+     * @param requestUri the raw request URI ({@code getRequestURI()}: context path included, escapes kept)
+     * @param routedPath the decoded, normalised path the container mapped the request on: the context's path,
+     *     the servlet path and the path info
+     */
+    public boolean journalsPath(String method, String requestUri, String routedPath) {
+        return reprise.writePath().journals(method, requestUri, routedPath);
     }
 
     public WritePath writePath() {
