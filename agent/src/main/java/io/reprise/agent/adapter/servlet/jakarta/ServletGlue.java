@@ -25,8 +25,7 @@ import java.util.Set;
  */
 public final class ServletGlue implements Glue {
 
-    /** Set on a request once Reprise took it, so that nested entries (filters, the servlet) pass it through. */
-    static final String TAKEN = "io.reprise.agent.journaled";
+    static final String TAKEN = Glue.TAKEN;
 
     private final ServletAdapter adapter;
 
