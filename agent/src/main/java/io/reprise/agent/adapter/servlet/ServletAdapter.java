@@ -164,7 +164,8 @@ public final class ServletAdapter {
             throw (RuntimeException) failure;
         }
         logOnce("undecided", "reprise: " + reason + "; requests with a journaled method are refused with 503 while it "
-                + "lasts, others run untouched. Report it with the stack trace at DEBUG");
+                + "lasts, others run untouched. Please report it; the stack trace is logged at DEBUG by "
+                + "io.reprise.adapter.servlet");
         LOG.log(Level.DEBUG, "reprise: deciding whether to journal a request failed", failure);
         if (!journaledMethod) {
             return false;
