@@ -211,22 +211,46 @@ public final class Config {
         });
     }
 
-    /** Path prefixes whose requests are never journaled. */
+    /**
+     * Paths whose requests are never journaled, matched on whole segments (see {@code writepath.ExcludedPaths}).
+     * Each is a decoded path: no escapes, no {@code ;}, {@code ?}, {@code #}, backslash, blank or control
+     * character, empty segment or {@code .}/{@code ..} segment, since a request path with any of these is never
+     * excluded.
+     */
     public List<String> excludedPaths() {
-        return parse("reprise.journal.exclude", "a comma-separated list of path prefixes starting with /", v -> {
+        return parse("reprise.journal.exclude", "a comma-separated list of decoded paths starting with /, such as "
+                + "/health,/metrics (whole segments; no %, ;, ?, #, \\, blanks, // or . and .. segments)", v -> {
             List<String> prefixes = new ArrayList<>();
             for (String p : v.split(",")) {
                 String prefix = p.trim();
                 if (prefix.isEmpty()) {
                     continue;
                 }
-                if (!prefix.startsWith("/")) {
+                if (!plainPath(prefix)) {
                     throw new IllegalArgumentException();
                 }
                 prefixes.add(prefix);
             }
             return List.copyOf(prefixes);
         });
+    }
+
+    private static boolean plainPath(String path) {
+        if (!path.startsWith("/") || path.contains("//")) {
+            return false;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c == 0x7f || "%;?#\\".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        for (String segment : path.split("/")) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public SyncMode sync() {

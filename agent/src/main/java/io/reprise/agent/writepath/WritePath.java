@@ -26,7 +26,7 @@ public final class WritePath {
     }
 
     private final Set<String> methods;
-    private final List<String> excludedPrefixes;
+    private final ExcludedPaths excluded;
     private final long snapshotEvery;
     private final int maxBody;
     private final ReentrantLock order = new ReentrantLock();
@@ -48,7 +48,7 @@ public final class WritePath {
 
     public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery, int maxBody) {
         this.methods = Set.copyOf(methods);
-        this.excludedPrefixes = List.copyOf(excludedPrefixes);
+        this.excluded = new ExcludedPaths(excludedPrefixes);
         this.snapshotEvery = snapshotEvery;
         this.maxBody = maxBody;
     }
@@ -58,17 +58,15 @@ public final class WritePath {
         return maxBody;
     }
 
-    /** Whether a request with this method and path is journaled (otherwise it runs untouched, C3). */
-    public boolean journals(String method, String path) {
-        if (!methods.contains(method)) {
-            return false;
-        }
-        for (String prefix : excludedPrefixes) {
-            if (path.startsWith(prefix)) {
-                return false;
-            }
-        }
-        return true;
+    /**
+     * Whether a request with this method and path is journaled (otherwise it runs untouched, C3): its method is
+     * journaled and {@link ExcludedPaths} does not exclude its path.
+     *
+     * @param rawPath the path as received, percent-escapes kept, without the query
+     * @param routedPath the decoded path the server routes on, or null if that is the raw path decoded
+     */
+    public boolean journals(String method, String rawPath, String routedPath) {
+        return methods.contains(method) && !excluded.excludes(rawPath, routedPath);
     }
 
     /**

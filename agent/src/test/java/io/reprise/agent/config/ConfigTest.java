@@ -97,6 +97,11 @@ class ConfigTest {
                 .hasMessageContaining("reprise.enabled=maybe").hasMessageContaining("true or false");
         assertThatThrownBy(() -> Config.load("journal.exclude=health", Map.of(), Map.of()))
                 .hasMessageContaining("reprise.journal.exclude=health").hasMessageContaining("starting with /");
+        for (String ambiguous : new String[] {"/a/../b", "/a//b", "/h%65alth", "/a;b", "/a\\b", "/a/./b", "/a?b"}) {
+            assertThatThrownBy(() -> Config.load(null, Map.of("reprise.journal.exclude", "/ok," + ambiguous), Map.of()))
+                    .as(ambiguous).hasMessageContaining("reprise.journal.exclude=/ok," + ambiguous)
+                    .hasMessageContaining("whole segments");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.reprise.agent.adapter.jdkhttp;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
 import io.reprise.agent.writepath.JournalUnavailableException;
 import io.reprise.agent.writepath.RequestLimits;
 import io.reprise.agent.writepath.WritePath;
@@ -19,7 +20,8 @@ import java.util.Map;
  * The first filter of every context: the live flow for the JDK HTTP server.
  *
  * <p>Journaled request: read the body (outside the order) → write path: append, run the rest of the
- * filter chain and the handler against a {@link BufferedExchange} → release the order → send the buffered
+ * filter chain and the handler against a {@link BufferedExchange} (an {@link HttpsExchangeView} of it over
+ * HTTPS) → release the order → send the buffered
  * response. Other requests pass untouched (C3).
  */
 final class JournalFilter extends Filter {
@@ -34,8 +36,8 @@ final class JournalFilter extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         URI uri = exchange.getRequestURI();
         String method = exchange.getRequestMethod();
-        String path = uri.getPath() == null ? uri.toString() : uri.getPath();
-        if (!writePath.journals(method, path)) {
+        // The JDK server chooses the context on the decoded path, and handlers read it: that is the routed path.
+        if (!writePath.journals(method, uri.getRawPath(), uri.getPath())) {
             chain.doFilter(exchange);
             return;
         }
@@ -52,8 +54,11 @@ final class JournalFilter extends Filter {
             return;
         }
         BufferedExchange buffered = new BufferedExchange(exchange, body);
+        HttpExchange handed = exchange instanceof HttpsExchange
+                ? new HttpsExchangeView(buffered, ((HttpsExchange) exchange).getSSLSession())
+                : buffered;
         try {
-            writePath.apply(method, target, headers, body, () -> chain.doFilter(buffered));
+            writePath.apply(method, target, headers, body, () -> chain.doFilter(handed));
         } catch (JournalUnavailableException e) {
             refuse(exchange, 503, e.getMessage());
             return;

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
+import com.sun.net.httpserver.HttpsServer;
 import io.reprise.journal.Header;
 import io.reprise.journal.JournalEntry;
 import java.io.ByteArrayInputStream;
@@ -23,8 +24,9 @@ import java.util.Map;
  * A journaled request played again in-process: the same method, target, headers and body, through the
  * context's filters (all but Reprise's own) and handler. The response is discarded; its status is kept.
  *
- * <p>Not reproduced: the client's address ({@link #getRemoteAddress()} is loopback, port 0) and the
- * authenticated principal of an {@code Authenticator} (null). See docs/servers.md.
+ * <p>Not reproduced: the client's address ({@link #getRemoteAddress()} is loopback, port 0), the
+ * authenticated principal of an {@code Authenticator} (null) and, for a context of an {@code HttpsServer}, the TLS
+ * session: the handler gets an {@link HttpsExchangeView} whose {@code getSSLSession()} is null. See docs/servers.md.
  */
 final class ReplayExchange extends HttpExchange {
 
@@ -57,7 +59,8 @@ final class ReplayExchange extends HttpExchange {
         List<Filter> filters = new ArrayList<>(context.getFilters());
         filters.removeIf(f -> f instanceof JournalFilter);
         ReplayExchange exchange = new ReplayExchange(entry, context);
-        new Filter.Chain(filters, handler).doFilter(exchange);
+        HttpExchange handed = context.getServer() instanceof HttpsServer ? new HttpsExchangeView(exchange, null) : exchange;
+        new Filter.Chain(filters, handler).doFilter(handed);
         return exchange.status;
     }
 

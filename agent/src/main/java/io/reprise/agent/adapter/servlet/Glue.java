@@ -12,6 +12,9 @@ import java.util.Set;
  */
 public interface Glue {
 
+    /** Set on a request once Reprise took it, so that nested entries (filters, the servlet) pass it through. */
+    String TAKEN = "io.reprise.agent.journaled";
+
     /**
      * Whether {@code request}, at an entry into the application, is the outermost entry of a request that
      * Reprise journals (live) or replays: a {@code REQUEST} dispatch, not yet seen, with a journaled method and

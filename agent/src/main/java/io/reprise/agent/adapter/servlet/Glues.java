@@ -1,13 +1,18 @@
 package io.reprise.agent.adapter.servlet;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the {@link Glue} for a request object: the namespace its class implements ({@code jakarta.servlet} or
- * {@code javax.servlet}), and the class loader that defined that API. Looked up once per request class.
+ * {@code javax.servlet}), and the class loader that defined that API. Looked up once per request class; linked once
+ * per servlet API loader, successfully or not.
  */
 final class Glues {
+
+    private static final Logger LOG = System.getLogger("io.reprise.adapter.servlet");
 
     private static final String[][] NAMESPACES = {
             {"jakarta.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.jakarta"},
@@ -46,14 +51,21 @@ final class Glues {
         return null;
     }
 
+    /**
+     * The glue linked against the servlet API of {@code apiLoader}; if it cannot be linked, an {@link UnlinkedGlue},
+     * once: {@code byApiLoader} keeps it, where a {@code ClassValue} would try again for every request.
+     */
     private Glue load(ClassLoader apiLoader, String gluePackage) {
         try {
             GlueLoader loader = new GlueLoader(apiLoader, agentLoader, gluePackage);
             Class<?> glue = Class.forName(gluePackage + ".ServletGlue", true, loader);
             return (Glue) glue.getConstructor(ServletAdapter.class).newInstance(adapter);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("reprise: cannot link the servlet adapter against the servlet API of " + apiLoader
-                    + ": " + e, e);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            String failure = "Reprise's servlet adapter could not be linked against the servlet API of " + apiLoader + " ("
+                    + (e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e) + ")";
+            LOG.log(Level.ERROR, "reprise: " + failure + ": journaled requests on this servlet API are refused with 503 "
+                    + "and not applied; other requests run untouched. Report it with the container and servlet API versions");
+            return new UnlinkedGlue(adapter, failure);
         }
     }
 

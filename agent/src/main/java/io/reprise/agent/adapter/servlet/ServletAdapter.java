@@ -36,15 +36,22 @@ public final class ServletAdapter {
 
     private final Reprise reprise;
     private final Set<String> methods;
+    private final WritePath writePath;
     private final Glues glues;
     private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
     private final Set<String> unsupportedLogged = ConcurrentHashMap.newKeySet();
     private volatile boolean replaying;
 
     private ServletAdapter(Reprise reprise) {
+        this(reprise, reprise.config().journaledMethods(), reprise.writePath(), ServletAdapter.class.getClassLoader());
+    }
+
+    /** @param agentLoader the loader with the glue's class files (the agent's); tests give one without them */
+    ServletAdapter(Reprise reprise, Set<String> methods, WritePath writePath, ClassLoader agentLoader) {
         this.reprise = reprise;
-        this.methods = Set.copyOf(reprise.config().journaledMethods());
-        this.glues = new Glues(this, ServletAdapter.class.getClassLoader());
+        this.methods = Set.copyOf(methods);
+        this.writePath = writePath;
+        this.glues = new Glues(this, agentLoader);
     }
 
     /**
@@ -76,12 +83,19 @@ public final class ServletAdapter {
         return methods.contains(method);
     }
 
-    public boolean journalsPath(String method, String path) {
-        return reprise.writePath().journals(method, path);
+    /**
+     * Whether a request with a journaled method is journaled at this path.
+     *
+     * @param requestUri the raw request URI ({@code getRequestURI()}: context path included, escapes kept)
+     * @param routedPath the decoded, normalised path the container mapped the request on: the context's path,
+     *     the servlet path and the path info
+     */
+    public boolean journalsPath(String method, String requestUri, String routedPath) {
+        return writePath.journals(method, requestUri, routedPath);
     }
 
     public WritePath writePath() {
-        return reprise.writePath();
+        return writePath;
     }
 
     /** True while recovery replays the journal: requests reaching the application are replays, not live. */
@@ -115,15 +129,48 @@ public final class ServletAdapter {
 
     // ---- called through the bridge ---------------------------------------------------------------------------
 
+    /**
+     * Reads run untouched whatever happens to Reprise (C3): a glue that cannot be linked is an {@link UnlinkedGlue},
+     * and a failure while deciding whether the request is journaled lets it run when its method is not journaled,
+     * and refuses it with {@code 503} when it is (never silently unjournaled, C1).
+     */
     boolean service(int hook, Object self, Object arg0, Object arg1, Object request, Object response) throws Exception {
-        Glue glue = glues.forRequest(request);
-        if (glue == null || !glue.journaled(request)) {
-            return false;
+        Glue glue;
+        try {
+            glue = glues.forRequest(request);
+            if (glue == null || !glue.journaled(request)) {
+                return false;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return undecided(request, response, e);
         }
         Proceed proceed = hook == ServletBridge.TOMCAT
                 ? (req, res) -> Reinvoke.TOMCAT_FILTER_CHAIN.invoke(self, req, res)
                 : (req, res) -> Reinvoke.JETTY_MAPPED_SERVLET.invoke(self, arg0, arg1, req, res);
         glue.handle(request, response, proceed, hook == ServletBridge.TOMCAT ? TOMCAT_FORM_METHODS : JETTY_FORM_METHODS);
+        return true;
+    }
+
+    private boolean undecided(Object request, Object response, Throwable failure) throws Exception {
+        String reason = "Reprise failed to decide whether to journal the request (" + failure + ")";
+        boolean journaledMethod;
+        try {
+            journaledMethod = UnlinkedGlue.mayBeJournaled(this, request);
+        } catch (RuntimeException | LinkageError e) {
+            failure.addSuppressed(e);
+            if (failure instanceof Error) {
+                throw (Error) failure;
+            }
+            throw (RuntimeException) failure;
+        }
+        logOnce("undecided", "reprise: " + reason + "; requests with a journaled method are refused with 503 while it "
+                + "lasts, others run untouched. Please report it; the stack trace is logged at DEBUG by "
+                + "io.reprise.adapter.servlet");
+        LOG.log(Level.DEBUG, "reprise: deciding whether to journal a request failed", failure);
+        if (!journaledMethod) {
+            return false;
+        }
+        UnlinkedGlue.refuse(response, reason);
         return true;
     }
 

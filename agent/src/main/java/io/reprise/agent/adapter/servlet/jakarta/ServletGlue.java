@@ -26,8 +26,7 @@ import java.util.Set;
  */
 public final class ServletGlue implements Glue {
 
-    /** Set on a request once Reprise took it, so that nested entries (filters, the servlet) pass it through. */
-    static final String TAKEN = "io.reprise.agent.journaled";
+    static final String TAKEN = Glue.TAKEN;
 
     private final ServletAdapter adapter;
 
@@ -45,7 +44,18 @@ public final class ServletGlue implements Glue {
         return adapter.journalsMethod(method)
                 && r.getDispatcherType() == DispatcherType.REQUEST
                 && r.getAttribute(TAKEN) == null
-                && adapter.journalsPath(method, r.getRequestURI());
+                && adapter.journalsPath(method, r.getRequestURI(), routedPath(r));
+    }
+
+    /**
+     * The path the container mapped the request on, decoded and normalised: the context's own path (not
+     * {@code getContextPath()}, which is the raw part of the URI) with the servlet path and the path info. The
+     * filter chain runs after the mapping, so Tomcat and Jetty have computed them.
+     */
+    static String routedPath(HttpServletRequest r) {
+        String info = r.getPathInfo();
+        String servletPath = r.getServletPath() + (info == null ? "" : info);
+        return r.getServletContext().getContextPath() + servletPath;
     }
 
     @Override

@@ -115,11 +115,17 @@ public final class JettyReplayer implements AutoCloseable {
     /**
      * The journaled request as HTTP/1.1 bytes: the body with its exact length (a chunked request's body was
      * journaled de-chunked), and no {@code Expect: 100-continue}, which would make Jetty answer twice.
+     *
+     * <p>Each string is written in the charset Jetty's parser reads it in, so that the replayed request carries the
+     * very strings the live one did: the request line as UTF-8 (Jetty decodes the target's bytes as UTF-8, so a
+     * live target holds any character a client sent unescaped), header names and values as ISO-8859-1 (Jetty maps
+     * each header byte to one char, so live values hold only U+0000 to U+00FF). A header character above U+00FF
+     * cannot have come from Jetty and cannot reach it: the entry is refused, not replayed with a substitute.
      */
     static byte[] rawRequest(JournalEntry entry) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + entry.body().length);
+        out.writeBytes((entry.method() + ' ' + entry.target() + " HTTP/1.1\r\n").getBytes(StandardCharsets.UTF_8));
         StringBuilder head = new StringBuilder(256);
-        head.append(entry.method()).append(' ').append(entry.target()).append(" HTTP/1.1\r\n");
         boolean host = false;
         for (Header h : entry.headers()) {
             String name = h.name().toLowerCase(java.util.Locale.ROOT);
@@ -127,7 +133,7 @@ public final class JettyReplayer implements AutoCloseable {
                 continue;
             }
             host |= name.equals("host");
-            head.append(h.name()).append(": ").append(h.value()).append("\r\n");
+            head.append(latin1(entry, h.name())).append(": ").append(latin1(entry, h.value())).append("\r\n");
         }
         if (!host) {
             head.append("Host: localhost\r\n");
@@ -137,6 +143,18 @@ public final class JettyReplayer implements AutoCloseable {
         out.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(entry.body());
         return out.toByteArray();
+    }
+
+    private static String latin1(JournalEntry entry, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) {
+                throw new IllegalArgumentException("journal entry " + entry.position() + " (" + entry.method() + " "
+                        + entry.target() + ") has a header with U+" + String.format("%04X", (int) s.charAt(i))
+                        + " at index " + i + " of \"" + s + "\"; Jetty reads header bytes as ISO-8859-1, so it cannot "
+                        + "receive it and this entry was not journaled by Jetty. Replay it on the server that journaled it");
+            }
+        }
+        return s;
     }
 
     /** The status code of an HTTP/1.1 response: {@code HTTP/1.1 200 OK}. */
