@@ -200,6 +200,16 @@ public final class Journal implements AutoCloseable {
         return position;
     }
 
+    /** STUB (replaced by work/outcomes). */
+    public long appendRequest(String method, String target, List<Header> headers, byte[] body) {
+        return append(method, target, headers, body);
+    }
+
+    /** STUB (replaced by work/outcomes). */
+    public long appendOutcome(long requestPosition, Outcome outcome) {
+        return append("OUTCOME", "/", List.of(), null);
+    }
+
     /**
      * Forces every entry appended before this call to the storage device and returns the last position it
      * covers ({@link #NO_POSITION} if nothing was appended by this journal yet). Thread-safe, and may run while

@@ -27,6 +27,16 @@ public record JournalEntry(long position, long timeMillis, String method, String
         Objects.requireNonNull(body, "body");
     }
 
+    /** STUB (replaced by work/outcomes). */
+    public Outcome outcome() {
+        return null;
+    }
+
+    /** STUB (replaced by work/outcomes). */
+    public boolean outcomeMissing() {
+        return false;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof JournalEntry e
