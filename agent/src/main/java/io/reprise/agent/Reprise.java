@@ -160,7 +160,8 @@ public final class Reprise {
         LOG.log(Level.INFO, "reprise: snapshot provider: " + provider.map(ProviderHandle::describe)
                 .orElse("none (the whole journal is replayed at every start)"));
         Recovery recovery = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays(),
-                config.truncateCorrupt() ? (journal, position) -> cut(journal, position, store) : null);
+                config.truncateCorrupt() ? (journal, position) -> cut(journal, position, store) : null,
+                config.compareBody(), config.stopOnDivergence());
         RecoveryReport report = recovery.run(replayer);
         j = recovery.journal();
         openJournal = j;

@@ -49,6 +49,8 @@ public final class Config {
         d.put("reprise.snapshot.every", "100000");
         d.put("reprise.snapshot.keep", "2");
         d.put("reprise.recovery.on-error", "stop");
+        d.put("reprise.recovery.compare", "status");
+        d.put("reprise.recovery.on-divergence", "warn");
         d.put("reprise.recovery.truncate-corrupt", "false");
         d.put("reprise.k8s.enabled", "auto");
         d.put("reprise.k8s.lease", "");
@@ -174,6 +176,8 @@ public final class Config {
         snapshotEvery();
         snapshotKeep();
         skipFailedReplays();
+        compareBody();
+        stopOnDivergence();
         truncateCorrupt();
         kubernetes();
     }
@@ -305,6 +309,16 @@ public final class Config {
     /** {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is logged and skipped. */
     public boolean skipFailedReplays() {
         return choice("reprise.recovery.on-error", "skip", "stop");
+    }
+
+    /** {@code reprise.recovery.compare=body}: replayed outcomes must match the recorded body digest too, not only the status. */
+    public boolean compareBody() {
+        return choice("reprise.recovery.compare", "body", "status");
+    }
+
+    /** {@code reprise.recovery.on-divergence=stop}: a replayed outcome that differs from the recorded one fails recovery. */
+    public boolean stopOnDivergence() {
+        return choice("reprise.recovery.on-divergence", "stop", "warn");
     }
 
     /** A key with two accepted words: true for {@code yes}, false for {@code no}; messages name the default first. */

@@ -7,6 +7,7 @@ import io.reprise.journal.JournalCorruptException;
 import io.reprise.journal.JournalEntry;
 import io.reprise.journal.JournalException;
 import io.reprise.journal.JournalReader;
+import io.reprise.journal.Outcome;
 import io.reprise.snapshot.store.CorruptSnapshotException;
 import io.reprise.snapshot.store.SnapshotFile;
 import io.reprise.snapshot.store.SnapshotStore;
@@ -20,6 +21,12 @@ import java.util.List;
 /**
  * Brings the state back before the port opens (C4): restore the newest valid snapshot through the provider,
  * then replay every later journal entry, in journal order, through the adapter's {@link Replayer}.
+ *
+ * <p>Each entry's outcome as replayed is compared with the one recorded live (C9): a difference is a divergence,
+ * logged with its position, or, with {@code reprise.recovery.on-divergence=stop}, the end of recovery. A request
+ * that threw live and throws the same way again did what it did live, so replay goes on: no poison pills. Entries
+ * without a recorded outcome fall under {@code reprise.recovery.on-error} when they throw, as do entries that cannot
+ * be replayed at all.
  *
  * <p>Snapshots that fail their checksum, or whose restore throws, are skipped for the next older one and a
  * longer replay (C6). Without a provider the whole journal is replayed.
@@ -40,7 +47,12 @@ public final class Recovery {
     private final Lifecycle lifecycle;
     private final boolean skipFailures;
     private final Truncator truncator; // null: a corrupt entry stops recovery
+    private final boolean compareBody;      // reprise.recovery.compare=body
+    private final boolean stopOnDivergence; // reprise.recovery.on-divergence=stop
     private int restoresFailed;        // calls of provider.restore that threw
+    private long diverged;
+    private long withoutOutcome;
+    private static final int MAX_DIVERGENCE_LINES = 100;
 
     /**
      * @param skipFailures {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is
@@ -50,6 +62,18 @@ public final class Recovery {
      */
     public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
                     boolean skipFailures, Truncator truncator) {
+        this(journal, snapshots, provider, lifecycle, skipFailures, truncator, false, false);
+    }
+
+    /**
+     * @param compareBody      {@code reprise.recovery.compare=body}: outcomes must also agree on the response body's
+     *                         digest, not only on the status
+     * @param stopOnDivergence {@code reprise.recovery.on-divergence=stop}: the first divergence fails recovery
+     */
+    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
+                    boolean skipFailures, Truncator truncator, boolean compareBody, boolean stopOnDivergence) {
+        this.compareBody = compareBody;
+        this.stopOnDivergence = stopOnDivergence;
         this.journal = journal;
         this.snapshots = snapshots;
         this.provider = provider;
@@ -94,17 +118,29 @@ public final class Recovery {
         try {
             JournalEntry entry;
             while ((entry = reader.next()) != null) {
+                if (entry.outcomeMissing()) {
+                    withoutOutcome++;
+                }
+                Outcome replay;
                 try {
-                    replayer.replay(entry);
+                    replay = replayer.replay(entry);
                 } catch (Exception e) {
-                    String what = "replaying journal entry at position " + entry.position() + " (" + entry.method() + " "
-                            + entry.target() + ") failed: " + e;
-                    if (!skipFailures) {
-                        throw new RecoveryException("reprise: " + what + ". The port stays closed. Fix the handler, inspect "
-                                + "the entry (reprise-tools dump), or start with reprise.recovery.on-error=skip to skip it", e);
+                    skipped += failed(entry, e.toString(), e);
+                    replayed++;
+                    last = entry.position();
+                    continue;
+                }
+                Outcome live = entry.outcome();
+                if (live != null) {
+                    if (!live.sameAs(replay, compareBody)) {
+                        diverged++;
+                        diverged(entry, live, replay);
                     }
-                    skipped++;
-                    LOG.log(Level.WARNING, "reprise: " + what + "; skipped (reprise.recovery.on-error=skip)", e);
+                } else if (replay.threw()) {
+                    // Nothing recorded to compare with (the process died before the outcome, or an older journal):
+                    // a throwing handler is a failed replay, as it always was.
+                    String thrown = replay.exceptionClass() + (replay.message() == null ? "" : ": " + replay.message());
+                    skipped += failed(entry, thrown, null);
                 }
                 replayed++;
                 last = entry.position();
@@ -116,12 +152,45 @@ public final class Recovery {
             reader.close();
         }
         long replayNanos = System.nanoTime() - replayStart;
-        RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos);
+        RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos, diverged,
+                withoutOutcome);
         LOG.log(Level.INFO, String.format("reprise: recovery done: snapshot position %d, replayed %d entries in %.1f ms "
-                        + "(%.0f entries/s), last position %d%s", report.snapshotPosition(), report.replayed(),
+                        + "(%.0f entries/s), last position %d%s%s%s", report.snapshotPosition(), report.replayed(),
                 replayNanos / 1e6, report.replayRate(), report.lastPosition(),
+                diverged == 0 ? "" : ", " + diverged + " diverged",
+                withoutOutcome == 0 ? "" : ", " + withoutOutcome + " without an outcome",
                 skipped == 0 ? "" : ", " + skipped + " failed and skipped"));
         return report;
+    }
+
+    /**
+     * An entry that could not be replayed, or that threw with no recorded outcome to compare with: stop
+     * ({@code reprise.recovery.on-error=stop}) or log it and go on ({@code skip}). Returns 1 when skipped.
+     */
+    private int failed(JournalEntry entry, String thrown, Exception cause) {
+        String what = "replaying journal entry at position " + entry.position() + " (" + entry.method() + " "
+                + entry.target() + ") failed: " + thrown;
+        if (!skipFailures) {
+            throw new RecoveryException("reprise: " + what + ". The port stays closed. Fix the handler, inspect "
+                    + "the entry (reprise-tools dump), or start with reprise.recovery.on-error=skip to skip it", cause);
+        }
+        LOG.log(Level.WARNING, "reprise: " + what + "; skipped (reprise.recovery.on-error=skip)", cause);
+        return 1;
+    }
+
+    /** Replay answered differently from live (C9): say where and how; stop if the operator asked for that. */
+    private void diverged(JournalEntry entry, Outcome live, Outcome replay) {
+        String what = "replay diverged at journal position " + entry.position() + " (" + entry.method() + " "
+                + entry.target() + "): live " + live.describe() + ", replay " + replay.describe();
+        if (stopOnDivergence) {
+            throw new RecoveryException("reprise: " + what + ". The port stays closed (reprise.recovery.on-divergence=stop). "
+                    + "Inspect the entry (reprise-tools dump), find what the handler now does differently, or start with "
+                    + "reprise.recovery.on-divergence=warn to serve the state this replay gives", null);
+        }
+        if (diverged <= MAX_DIVERGENCE_LINES) {
+            LOG.log(Level.WARNING, "reprise: " + what + (diverged == MAX_DIVERGENCE_LINES
+                    ? "; further divergences are counted in the recovery line, not logged one by one" : ""));
+        }
     }
 
     /** A corrupt entry before the end: stop, or, when the operator allows it, cut the journal there. */

@@ -10,8 +10,15 @@ import io.reprise.journal.Journal;
  * @param lastPosition     position of the last entry replayed (or the snapshot's, when none was)
  * @param restoreNanos     time spent restoring the snapshot
  * @param replayNanos      time spent replaying
+ * @param diverged         replayed entries whose outcome differed from the one recorded live
+ * @param withoutOutcome   replayed entries whose outcome was never recorded (the process died in between)
  */
-public record RecoveryReport(long snapshotPosition, long replayed, long lastPosition, long restoreNanos, long replayNanos) {
+public record RecoveryReport(long snapshotPosition, long replayed, long lastPosition, long restoreNanos, long replayNanos,
+                             long diverged, long withoutOutcome) {
+
+    public RecoveryReport(long snapshotPosition, long replayed, long lastPosition, long restoreNanos, long replayNanos) {
+        this(snapshotPosition, replayed, lastPosition, restoreNanos, replayNanos, 0, 0);
+    }
 
     /** Replayed entries per second. */
     public double replayRate() {

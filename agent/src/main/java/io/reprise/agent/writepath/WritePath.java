@@ -3,6 +3,7 @@ package io.reprise.agent.writepath;
 import io.reprise.agent.lifecycle.WriteDeadline;
 import io.reprise.journal.Header;
 import io.reprise.journal.Journal;
+import io.reprise.journal.Outcome;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -19,10 +20,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WritePath {
 
-    /** The part of a request that runs under the order: the application's filters and handler. */
+    /**
+     * The part of a request that runs under the order: the application's filters and handler. Returns what the
+     * application answered (status and a digest of the buffered body); an exception it throws is recorded as
+     * {@link Outcome#threw}.
+     */
     @FunctionalInterface
     public interface Application {
-        void run() throws Exception;
+        Outcome run() throws Exception;
     }
 
     private final Set<String> methods;
@@ -34,6 +39,11 @@ public final class WritePath {
 
     /** Room in every entry for the codec's framing: version, lengths, timestamp, checksum, Chronicle's header. */
     static final int ENTRY_OVERHEAD = 256;
+    /**
+     * What the free-space gate reserves for a request's outcome record besides the request: framing, an exception's
+     * class name and its message (kept to 1024 chars, up to three bytes each).
+     */
+    static final int OUTCOME_RESERVE = 4 * 1024;
 
     private volatile WriteDeadline deadline; // null: no bound (outside Kubernetes)
 
@@ -74,9 +84,11 @@ public final class WritePath {
      * the order released, waits until the entry is as durable as {@code reprise.sync} promises. Returns the
      * journal position of the request; the adapter lets the response go after that.
      *
-     * <p>An exception of the application is rethrown too, but only after the same wait: the request stays
-     * journaled, as it was (at least partly) applied, and whatever response the adapter makes of the exception
-     * must not reach the client before the entry is durable (C1).
+     * <p>When the application has returned or thrown, still under the order, its {@link Outcome} is appended after
+     * the request, so that replay can check that it answers the same (C9); the wait covers the outcome too. An
+     * exception of the application is rethrown, but only after the same wait: the request stays journaled, as it
+     * was (at least partly) applied, and whatever response the adapter makes of the exception must not reach the
+     * client before the entry and its outcome are durable (C1).
      *
      * @throws JournalUnavailableException when the request could not be journaled (it was then not applied),
      *     or, with {@code sync=always}, when its entry could not be forced to disk (an exception of the
@@ -84,22 +96,39 @@ public final class WritePath {
      */
     public long apply(String method, String target, List<Header> headers, byte[] body, Application application)
             throws Exception {
-        long size = entrySize(method, target, headers, body);
-        long position;
+        long size = entrySize(method, target, headers, body) + OUTCOME_RESERVE;
+        long request;
+        long position; // what durability must cover: the outcome, or the request if its outcome was not journaled
         Throwable failed = null;
+        String unrecorded = null;
         order.lock();
         try {
-            position = append(method, target, headers, body, size);
+            Journal j = append(method, target, headers, body, size);
+            request = lastPosition;
+            position = request;
+            Outcome outcome;
             try {
-                application.run();
+                outcome = application.run();
             } catch (Exception | Error e) {
                 failed = e;
+                outcome = Outcome.threw(e.getClass().getName(), e.getMessage());
+            }
+            try {
+                position = j.appendOutcome(request, outcome);
+                lastPosition = position;
+                durability.appended(position);
+            } catch (RuntimeException e) {
+                // Applied, journaled, but not its outcome: replay applies it as an entry without one.
+                unrecorded = "the request was applied but its outcome could not be journaled: " + e.getMessage();
             }
         } finally {
             order.unlock();
         }
         try {
             durability.awaitDurable(position);
+            if (unrecorded != null) {
+                throw new JournalUnavailableException(unrecorded, null);
+            }
         } catch (JournalUnavailableException e) {
             if (failed != null) {
                 e.addSuppressed(failed);
@@ -112,11 +141,14 @@ public final class WritePath {
         if (failed != null) {
             throw (Exception) failed;
         }
-        return position;
+        return request;
     }
 
-    /** Appends under the order; on any failure nothing was appended and the request must not be applied. */
-    private long append(String method, String target, List<Header> headers, byte[] body, long size)
+    /**
+     * Appends the request under the order and returns the journal it went to; on any failure nothing was appended
+     * and the request must not be applied.
+     */
+    private Journal append(String method, String target, List<Header> headers, byte[] body, long size)
             throws JournalUnavailableException {
         Journal j = journal;
         if (j == null) {
@@ -135,7 +167,7 @@ public final class WritePath {
         }
         long position;
         try {
-            position = j.append(method, target, headers, body);
+            position = j.appendRequest(method, target, headers, body);
         } catch (RuntimeException e) {
             throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
         }
@@ -145,7 +177,7 @@ public final class WritePath {
             nextSnapshotNudge = sinceSnapshot + snapshotEvery; // again after as many more, if that one fails
             snapshotDue.run();
         }
-        return position;
+        return j;
     }
 
     /**

@@ -81,7 +81,7 @@ class RecoveryTest {
     Replayer applyToState() {
         return entry -> {
             state.add(entry.target());
-            return 200;
+            return io.reprise.journal.Outcome.answered(200, 0);
         };
     }
 

@@ -28,6 +28,14 @@ class SnapshotRetentionTest {
     @TempDir
     Path dir;
 
+    /** A journaled request's application that increments {@code state} and answers 200. */
+    static WritePath.Application increment(AtomicLong state) {
+        return () -> {
+            state.incrementAndGet();
+            return io.reprise.journal.Outcome.answered(200, 0);
+        };
+    }
+
     /** The provider of a state that is one number. */
     static SnapshotProvider counter(AtomicLong state) {
         return new SnapshotProvider() {
@@ -61,7 +69,7 @@ class SnapshotRetentionTest {
 
             for (int cycle = 0; cycle < 25; cycle++) {
                 for (int i = 0; i < 3; i++) {
-                    writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
+                    writePath.apply("POST", "/n", List.of(), new byte[0], increment(state));
                 }
                 SnapshotFile taken = snapshots.take();
                 assertThat(taken).isNotNull();
@@ -96,13 +104,13 @@ class SnapshotRetentionTest {
             WritePath writePath = new WritePath(Set.of("POST"), List.of(), 1_000_000, 1 << 20);
             writePath.open(journal, Durability.of(SyncMode.NONE, journal::force, Duration.ofSeconds(1), r -> { }),
                     1 << 20, 0, () -> { });
-            writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
+            writePath.apply("POST", "/n", List.of(), new byte[0], increment(state));
             // Writers go on while the snapshot file is finished; retention runs after that, as the last step.
             Snapshots snapshots = new Snapshots(new SnapshotStore(dir.resolve("snapshots")), ProviderHandle.of(provider),
                     writePath, Duration.ofHours(1), 2, Journal.NO_POSITION, lifecycles, position -> {
                         try {
-                            writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
-                            writePath.apply("POST", "/n", List.of(), new byte[0], state::incrementAndGet);
+                            writePath.apply("POST", "/n", List.of(), new byte[0], increment(state));
+                            writePath.apply("POST", "/n", List.of(), new byte[0], increment(state));
                         } catch (Exception e) {
                             throw new java.io.IOException(e);
                         }

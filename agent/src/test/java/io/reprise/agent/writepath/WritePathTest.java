@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.reprise.agent.config.SyncMode;
 import io.reprise.journal.Header;
 import io.reprise.journal.Journal;
+import io.reprise.journal.Outcome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,8 +64,49 @@ class WritePathTest {
         return new DiskSpace(() -> Long.MAX_VALUE / 2, Path.of("/ample"), MIN_FREE);
     }
 
-    long post(WritePath w, byte[] body, WritePath.Application application) throws Exception {
-        return w.apply("POST", "/n", List.of(new Header("Content-Type", "text/plain")), body, application);
+    /** What a handler does in these tests: something to the state, answered 200. */
+    @FunctionalInterface
+    interface Handler {
+        void handle() throws Exception;
+    }
+
+    long post(WritePath w, byte[] body, Handler handler) throws Exception {
+        return w.apply("POST", "/n", List.of(new Header("Content-Type", "text/plain")), body, () -> {
+            handler.handle();
+            return Outcome.answered(200, 0);
+        });
+    }
+
+    /** The requests in the journal (each is followed by its outcome record, which readers do not return). */
+    int requestsJournaled() {
+        int n = 0;
+        try (var reader = journal.readAfter(Journal.NO_POSITION)) {
+            for (int i = 0; i < 1_000 && reader.next() != null; i++) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void eachRequestIsFollowedByItsOutcomeWhatItAnsweredOrThatItThrew() throws Exception {
+        WritePath w = writePath(1_000_000, none(), ample(), 0, () -> { });
+        w.apply("POST", "/created", List.of(), new byte[0], () -> Outcome.answered(201, Outcome.digest(new byte[] {1}, 0, 1)));
+        assertThatThrownBy(() -> w.apply("POST", "/fails", List.of(), new byte[0], () -> {
+            throw new IllegalStateException("no item 7");
+        })).hasMessage("no item 7");
+        List<io.reprise.journal.JournalEntry> entries = new ArrayList<>();
+        try (var reader = journal.readAfter(Journal.NO_POSITION)) {
+            for (var e = reader.next(); e != null && entries.size() < 10; e = reader.next()) {
+                entries.add(e);
+            }
+        }
+        assertThat(entries).extracting(io.reprise.journal.JournalEntry::target).containsExactly("/created", "/fails");
+        assertThat(entries.get(0).outcome()).isEqualTo(Outcome.answered(201, Outcome.digest(new byte[] {1}, 0, 1)));
+        assertThat(entries.get(1).outcome().threw()).isTrue();
+        assertThat(entries.get(1).outcome().exceptionClass()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(entries.get(1).outcome().message()).isEqualTo("no item 7");
+        assertThat(w.lastPosition()).as("the last record is the last outcome").isEqualTo(journal.lastPosition());
     }
 
     // ---- C1: every response, error answers included, waits for its fsync ---------------------------------
@@ -149,7 +191,7 @@ class WritePathTest {
             }
             assertThat(applied.get()).as("two 8 MiB entries fit 20 MiB above the margin, a third does not").isEqualTo(2);
             assertThat(refused).isEqualTo(writers - 2);
-            assertThat(journal.countAfter(Journal.NO_POSITION)).as("refused requests were not journaled").isEqualTo(2);
+            assertThat(requestsJournaled()).as("refused requests were not journaled").isEqualTo(2);
         } finally {
             pool.shutdownNow();
         }
@@ -193,7 +235,7 @@ class WritePathTest {
                 .isInstanceOf(JournalUnavailableException.class)
                 .hasMessageContaining("may no longer write").hasMessageContaining("last renewed 12000 ms ago");
         assertThat(applied.get()).as("the refused request was not applied").isEqualTo(1);
-        assertThat(journal.countAfter(Journal.NO_POSITION)).as("nor journaled").isEqualTo(1);
+        assertThat(requestsJournaled()).as("nor journaled").isEqualTo(1);
     }
 
     // ---- count-based snapshots -------------------------------------------------------------------------

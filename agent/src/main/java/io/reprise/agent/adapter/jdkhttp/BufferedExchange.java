@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
+import io.reprise.journal.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.net.URI;
 final class BufferedExchange extends HttpExchange {
 
     private final HttpExchange live;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final DigestBuffer buffer = new DigestBuffer();
     private InputStream requestBody;
     private OutputStream responseBody = buffer;
     private int status = -1;
@@ -30,6 +31,17 @@ final class BufferedExchange extends HttpExchange {
     BufferedExchange(HttpExchange live, byte[] body) {
         this.live = live;
         this.requestBody = new ByteArrayInputStream(body);
+    }
+
+    /**
+     * What the handler answered: the status it sent ({@link Outcome#NO_STATUS} if none) and a digest of the body.
+     * Streams a filter wrapped around the buffer are finished first, so the digest covers the bytes that are sent.
+     */
+    Outcome outcome() throws IOException {
+        if (status >= 0) {
+            responseBody.close();
+        }
+        return Outcome.answered(status < 0 ? Outcome.NO_STATUS : status, buffer.digest());
     }
 
     /** Sends the buffered response on the live exchange; a no-op if the handler sent none. */
@@ -91,4 +103,11 @@ final class BufferedExchange extends HttpExchange {
     @Override public Object getAttribute(String name) { return live.getAttribute(name); }
     @Override public void setAttribute(String name, Object value) { live.setAttribute(name, value); }
     @Override public HttpPrincipal getPrincipal() { return live.getPrincipal(); }
+
+    /** A byte buffer that digests its contents in place, without the copy {@code toByteArray} makes. */
+    static final class DigestBuffer extends ByteArrayOutputStream {
+        long digest() {
+            return Outcome.digest(buf, 0, count);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.reprise.agent.Reprise;
 import io.reprise.agent.bridge.RepriseHttpServerProvider;
 import io.reprise.journal.JournalEntry;
+import io.reprise.journal.Outcome;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -56,7 +57,7 @@ public final class JdkHttpAdapter {
         reprise.recoverBeforeServing(this::replay);
     }
 
-    private int replay(JournalEntry entry) throws Exception {
+    private Outcome replay(JournalEntry entry) throws Exception {
         String path = ReplayExchange.pathOf(entry.target());
         HttpContext best = null;
         for (DeferredBindServer server : servers) {

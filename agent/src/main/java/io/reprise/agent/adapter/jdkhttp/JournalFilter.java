@@ -58,7 +58,10 @@ final class JournalFilter extends Filter {
                 ? new HttpsExchangeView(buffered, ((HttpsExchange) exchange).getSSLSession())
                 : buffered;
         try {
-            writePath.apply(method, target, headers, body, () -> chain.doFilter(handed));
+            writePath.apply(method, target, headers, body, () -> {
+                chain.doFilter(handed);
+                return buffered.outcome();
+            });
         } catch (JournalUnavailableException e) {
             refuse(exchange, 503, e.getMessage());
             return;

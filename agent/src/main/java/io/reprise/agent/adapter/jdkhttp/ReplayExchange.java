@@ -1,5 +1,6 @@
 package io.reprise.agent.adapter.jdkhttp;
 
+import io.reprise.journal.Outcome;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
@@ -37,7 +38,8 @@ final class ReplayExchange extends HttpExchange {
     private final Headers responseHeaders = new Headers();
     private final Map<String, Object> attributes = new HashMap<>();
     private InputStream requestBody;
-    private OutputStream responseBody = OutputStream.nullOutputStream(); // one per exchange: handlers close it
+    private final BufferedExchange.DigestBuffer body = new BufferedExchange.DigestBuffer();
+    private OutputStream responseBody = body; // one per exchange: handlers close it
     private int status = -1;
 
     private ReplayExchange(JournalEntry entry, HttpContext context) {
@@ -50,8 +52,12 @@ final class ReplayExchange extends HttpExchange {
         this.requestBody = new ByteArrayInputStream(entry.body());
     }
 
-    /** Replays {@code entry} through {@code context} and returns the status the handler set. */
-    static int replay(JournalEntry entry, HttpContext context) throws Exception {
+    /**
+     * Replays {@code entry} through {@code context} and returns what the handler answered, computed as
+     * {@link BufferedExchange#outcome} computes it live; an exception of the filters or the handler is the outcome
+     * too ({@link Outcome#threw}), not a failure of the replay.
+     */
+    static Outcome replay(JournalEntry entry, HttpContext context) throws Exception {
         HttpHandler handler = context.getHandler();
         if (handler == null) {
             throw new IllegalStateException("context " + context.getPath() + " has no handler");
@@ -60,8 +66,15 @@ final class ReplayExchange extends HttpExchange {
         filters.removeIf(f -> f instanceof JournalFilter);
         ReplayExchange exchange = new ReplayExchange(entry, context);
         HttpExchange handed = context.getServer() instanceof HttpsServer ? new HttpsExchangeView(exchange, null) : exchange;
-        new Filter.Chain(filters, handler).doFilter(handed);
-        return exchange.status;
+        try {
+            new Filter.Chain(filters, handler).doFilter(handed);
+            if (exchange.status >= 0) {
+                exchange.responseBody.close();
+            }
+        } catch (Exception | Error e) {
+            return Outcome.threw(e.getClass().getName(), e.getMessage());
+        }
+        return Outcome.answered(exchange.status < 0 ? Outcome.NO_STATUS : exchange.status, exchange.body.digest());
     }
 
     /** The decoded path of a journaled target, as the JDK uses it to choose a context. */

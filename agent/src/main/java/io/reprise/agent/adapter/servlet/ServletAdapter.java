@@ -12,6 +12,8 @@ import java.lang.System.Logger.Level;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import io.reprise.journal.Outcome;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -41,6 +43,7 @@ public final class ServletAdapter {
     private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
     private final Set<String> unsupportedLogged = ConcurrentHashMap.newKeySet();
     private volatile boolean replaying;
+    private final AtomicReference<Outcome> replayOutcome = new AtomicReference<>();
 
     private ServletAdapter(Reprise reprise) {
         this(reprise, reprise.config().journaledMethods(), reprise.writePath(), ServletAdapter.class.getClassLoader());
@@ -190,13 +193,26 @@ public final class ServletAdapter {
         }
     }
 
-    private int replay(ReplayCall call) throws Exception {
+    /**
+     * Replays one entry through the container. The outcome is the one the glue saw (the same code live and on
+     * replay); if the request never reached the glue (its path is no longer journaled, say), only the status the
+     * container answered is known.
+     */
+    private Outcome replay(ReplayCall call) throws Exception {
+        replayOutcome.set(null);
         replaying = true;
         try {
-            return call.run();
+            int status = call.run();
+            Outcome seen = replayOutcome.getAndSet(null);
+            return seen != null ? seen : Outcome.answered(status, 0);
         } finally {
             replaying = false;
         }
+    }
+
+    /** Called by the glue with what a replayed request answered (Jetty replays on one of its own threads). */
+    public void replayed(Outcome outcome) {
+        replayOutcome.set(outcome);
     }
 
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package io.reprise.agent.adapter.servlet.jakarta;
 
+import io.reprise.journal.Outcome;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
@@ -32,6 +33,21 @@ final class JournaledResponse extends HttpServletResponseWrapper {
 
     void markCommitted() {
         committed = true;
+    }
+
+    /**
+     * What the application answered: the status it set (or sent as an error or a redirect) and a digest of the body
+     * it wrote. Called under the order, once the application has returned, live and on replay alike.
+     */
+    Outcome outcome() {
+        if (writer != null) {
+            writer.flush();
+        }
+        if (errorStatus >= 0 || redirect != null) {
+            return Outcome.answered(getStatus(), Outcome.digest(new byte[0], 0, 0));
+        }
+        byte[] body = buffer.toByteArray();
+        return Outcome.answered(getStatus(), Outcome.digest(body, 0, body.length));
     }
 
     /** Hands the buffered outcome to the container's response. */

@@ -6,6 +6,7 @@ import io.reprise.agent.adapter.servlet.ServletAdapter;
 import io.reprise.agent.writepath.JournalUnavailableException;
 import io.reprise.agent.writepath.RequestLimits;
 import io.reprise.journal.Header;
+import io.reprise.journal.Outcome;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -69,7 +70,18 @@ public final class ServletGlue implements Glue {
             byte[] body = live.getInputStream().readAllBytes();
             JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
             JournaledResponse buffered = new JournaledResponse(liveResponse);
-            proceed.run(journaled, buffered);
+            // The same outcome as live: what the response holds, or that the application threw. An exception is
+            // kept for recovery to compare and not handed to the container, whose error page would only be
+            // discarded (the replayed response goes nowhere).
+            Outcome outcome;
+            try {
+                proceed.run(journaled, buffered);
+                outcome = buffered.outcome();
+            } catch (Exception | Error e) {
+                adapter.replayed(Outcome.threw(e.getClass().getName(), e.getMessage()));
+                return;
+            }
+            adapter.replayed(outcome);
             buffered.finish();
             return;
         }
@@ -91,7 +103,10 @@ public final class ServletGlue implements Glue {
         JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
         JournaledResponse buffered = new JournaledResponse(liveResponse);
         try {
-            adapter.writePath().apply(method, target, headers, body, () -> proceed.run(journaled, buffered));
+            adapter.writePath().apply(method, target, headers, body, () -> {
+                proceed.run(journaled, buffered);
+                return buffered.outcome();
+            });
         } catch (JournalUnavailableException e) {
             refuse503(liveResponse, e.getMessage());
             return;
