@@ -126,6 +126,9 @@ final class KubernetesLifecycle implements Lifecycle {
     public void recoveryCompleted(RecoveryReport report) {
         post(() -> events.recoveryCompleted(report.replayed(), Duration.ofNanos(report.restoreNanos() + report.replayNanos()),
                 report.replayRate(), report.lastPosition()));
+        if (report.diverged() > 0) {
+            post(() -> events.replayDiverged(report.diverged(), report.replayed(), report.firstDivergence()));
+        }
         PodAnnotations a = annotations;
         if (a != null) {
             Map<String, String> values = new LinkedHashMap<>(); // a position not known yet (-1) is left out

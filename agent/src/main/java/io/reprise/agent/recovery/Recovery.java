@@ -52,6 +52,7 @@ public final class Recovery {
     private int restoresFailed;        // calls of provider.restore that threw
     private long diverged;
     private long withoutOutcome;
+    private String firstDivergence;
     private static final int MAX_DIVERGENCE_LINES = 100;
 
     /**
@@ -153,7 +154,7 @@ public final class Recovery {
         }
         long replayNanos = System.nanoTime() - replayStart;
         RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos, diverged,
-                withoutOutcome);
+                withoutOutcome, firstDivergence);
         LOG.log(Level.INFO, String.format("reprise: recovery done: snapshot position %d, replayed %d entries in %.1f ms "
                         + "(%.0f entries/s), last position %d%s%s%s", report.snapshotPosition(), report.replayed(),
                 replayNanos / 1e6, report.replayRate(), report.lastPosition(),
@@ -180,8 +181,12 @@ public final class Recovery {
 
     /** Replay answered differently from live (C9): say where and how; stop if the operator asked for that. */
     private void diverged(JournalEntry entry, Outcome live, Outcome replay) {
-        String what = "replay diverged at journal position " + entry.position() + " (" + entry.method() + " "
-                + entry.target() + "): live " + live.describe() + ", replay " + replay.describe();
+        String where = "journal position " + entry.position() + " (" + entry.method() + " " + entry.target() + "): live "
+                + live.describe() + ", replay " + replay.describe();
+        String what = "replay diverged at " + where;
+        if (firstDivergence == null) {
+            firstDivergence = where;
+        }
         if (stopOnDivergence) {
             throw new RecoveryException("reprise: " + what + ". The port stays closed (reprise.recovery.on-divergence=stop). "
                     + "Inspect the entry (reprise-tools dump), find what the handler now does differently, or start with "

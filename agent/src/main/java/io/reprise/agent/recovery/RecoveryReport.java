@@ -12,12 +12,13 @@ import io.reprise.journal.Journal;
  * @param replayNanos      time spent replaying
  * @param diverged         replayed entries whose outcome differed from the one recorded live
  * @param withoutOutcome   replayed entries whose outcome was never recorded (the process died in between)
+ * @param firstDivergence  the first divergence (position, request, both outcomes), or null
  */
 public record RecoveryReport(long snapshotPosition, long replayed, long lastPosition, long restoreNanos, long replayNanos,
-                             long diverged, long withoutOutcome) {
+                             long diverged, long withoutOutcome, String firstDivergence) {
 
     public RecoveryReport(long snapshotPosition, long replayed, long lastPosition, long restoreNanos, long replayNanos) {
-        this(snapshotPosition, replayed, lastPosition, restoreNanos, replayNanos, 0, 0);
+        this(snapshotPosition, replayed, lastPosition, restoreNanos, replayNanos, 0, 0, null);
     }
 
     /** Replayed entries per second. */

@@ -103,6 +103,19 @@ class KubernetesLifecycleTest {
     }
 
     @Test
+    void aReplayThatDivergedIsSummarisedInOneWarningEvent() throws Exception {
+        KubernetesLifecycle k8s = lifecycle();
+        k8s.beforeRecovery(fenced::add);
+        k8s.recoveryCompleted(new RecoveryReport(-1, 40, 140, 0, 2_000_000, 2, 1,
+                "journal position 42 (POST /items): live status 201, replay status 500"));
+        k8s.shutdown();
+        assertThat(events()).extracting(Event::getReason).containsExactly("LeaseAcquired", "RecoveryCompleted", "ReplayDiverged");
+        assertThat(events().get(2).getType()).isEqualTo("Warning");
+        assertThat(events().get(2).getMessage()).startsWith("2 of 40 replayed journal entries answered differently")
+                .contains("journal position 42 (POST /items): live status 201, replay status 500");
+    }
+
+    @Test
     void aStartingPodTakesTheLeaseOfItsClaimAndReportsRecoveryAndPositions() throws Exception {
         KubernetesLifecycle k8s = lifecycle();
         k8s.beforeRecovery(fenced::add);

@@ -59,6 +59,16 @@ public final class RecoveryEvents {
                 entriesPerSecond, lastPosition));
     }
 
+    /**
+     * One Warning per recovery whose replay answered differently from live: how many entries diverged, and the first
+     * of them (position, request, both outcomes).
+     */
+    public Event replayDiverged(long diverged, long replayed, String first) {
+        return post("Warning", "ReplayDiverged", String.format(Locale.ROOT, "%d of %d replayed journal entries answered "
+                + "differently from live, so the state may differ from the one the service had; the first: %s. See "
+                + "docs/operations.md (a replay that answers differently from live)", diverged, replayed, first));
+    }
+
     public Event recoveryFailed(String reason) {
         return post("Warning", "RecoveryFailed", "Recovery failed, the port stays closed: " + reason);
     }

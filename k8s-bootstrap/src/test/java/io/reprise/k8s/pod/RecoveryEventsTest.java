@@ -87,6 +87,17 @@ class RecoveryEventsTest {
     }
 
     @Test
+    void aReplayThatDivergedIsOneWarningNamingTheFirstDivergence() {
+        events.replayDiverged(3, 412, "journal position 42 (POST /items): live status 201, replay status 500");
+        assertThat(events()).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getReason()).isEqualTo("ReplayDiverged");
+            assertThat(e.getMessage()).startsWith("3 of 412 replayed journal entries answered differently from live")
+                    .contains("the first: journal position 42 (POST /items): live status 201, replay status 500");
+        });
+    }
+
+    @Test
     void aVeryLongReasonIsCutToOneKilobyte() {
         Event e = events.recoveryFailed("x".repeat(5000));
         assertThat(e.getMessage()).hasSize(1024).endsWith("...");
