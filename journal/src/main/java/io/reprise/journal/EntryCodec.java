@@ -11,25 +11,51 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * The binary form of one journal entry, the bytes inside one Chronicle document. Knows nothing about
+ * The binary form of one journal record, the bytes inside one Chronicle document. Knows nothing about
  * Chronicle, so it can be tested on plain arrays.
+ *
+ * <p>Every record starts with the format version and its kind, and ends with a checksum:
  *
  * <pre>
  * size      field
  * 1         format version, 1
- * 1         kind: 1 = request; other values are reserved for later formats
+ * 1         kind: 1 = request (no outcome follows; written before outcomes existed, and by tools and tests)
+ *                 2 = outcome of a request
+ *                 3 = request whose outcome follows
+ *                 other values are reserved for later formats
+ * ...       the kind's fields, below
+ * 4         CRC32C of every preceding byte of the record, big-endian
+ * </pre>
+ *
+ * Kinds 1 and 3, a request (the same layout; the kind says whether an outcome record is to follow):
+ *
+ * <pre>
  * 8         timeMillis, big-endian
  * varint+n  method, UTF-8
  * varint+n  target (path plus raw query), UTF-8
  * varint    header count, then per header: name and value, each varint+n UTF-8
  * varint+n  body
- * 4         CRC32C of every preceding byte of the entry, big-endian
+ * </pre>
+ *
+ * Kind 2, the outcome of the request at {@code request position} (see {@link Outcome}):
+ *
+ * <pre>
+ * 8         request position, big-endian
+ * varint    status + 1 (0 = no status sent)
+ * 1         flags: bit 0 = the handler threw; the other bits are 0
+ * if threw:
+ *   varint+n  exception class name, UTF-8
+ *   varint+n  exception message, UTF-8, at most 1024 chars (empty = none)
+ * else:
+ *   8         response body digest, big-endian ({@link Outcome#digest})
+ * varint+n  recorded bytes, opaque (empty today)
  * </pre>
  *
  * A varint is an unsigned LEB128 number of at most 31 bits (1 byte below 128, so a typical entry
  * spends one byte per length). Every later format keeps two things in place, the version in the first
  * byte and the CRC32C of the rest in the last four, so a reader can always tell a damaged entry
- * (checksum mismatch) from one written by a newer Reprise (checksum fine, version unknown).
+ * (checksum mismatch) from one written by a newer Reprise (checksum fine, version unknown). A record of a
+ * kind this version does not define is refused the same way, as written by a newer Reprise.
  *
  * <p>An instance holds a reusable buffer and checksum, so it is used by one thread at a time: the
  * journal owns one for appends, each reader its own for decoding. Encoding allocates nothing once the
@@ -40,6 +66,10 @@ final class EntryCodec {
 
     static final int FORMAT_VERSION = 1;
     static final int KIND_REQUEST = 1;
+    static final int KIND_OUTCOME = 2;
+    static final int KIND_REQUEST_WITH_OUTCOME = 3;
+
+    private static final int FLAG_THREW = 1;
 
     private static final int CHECKSUM_BYTES = 4;
     private static final int MAX_VARINT_BYTES = 5;
@@ -54,6 +84,8 @@ final class EntryCodec {
     private final int maxEntryBytes;
     private byte[] buf;
     private int pos;
+    /** What is being encoded, for the too-large error. */
+    private boolean encodingOutcome;
 
     // Decoding state, valid during one decode() call.
     private byte[] in;
@@ -69,20 +101,32 @@ final class EntryCodec {
     }
 
     /**
-     * Encodes one request entry into the internal buffer.
+     * Encodes one request entry of kind 1 (no outcome follows) into the internal buffer.
      *
      * @param body the request body; null is taken as empty
      * @return the entry's length; its bytes are {@code buffer()[0, length)}, valid until the next call
      * @throws JournalException if the entry would be longer than the maximum given at construction
      */
     int encode(long timeMillis, String method, String target, List<Header> headers, byte[] body) {
+        return encode(KIND_REQUEST, timeMillis, method, target, headers, body);
+    }
+
+    /**
+     * As {@link #encode(long, String, String, List, byte[])}, with the kind: {@link #KIND_REQUEST} or
+     * {@link #KIND_REQUEST_WITH_OUTCOME}.
+     */
+    int encode(int kind, long timeMillis, String method, String target, List<Header> headers, byte[] body) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(headers, "headers");
+        if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME) {
+            throw new IllegalArgumentException("not a request kind: " + kind);
+        }
+        encodingOutcome = false;
         pos = 0;
         ensure(FIXED_PREFIX_BYTES);
         buf[0] = FORMAT_VERSION;
-        buf[1] = KIND_REQUEST;
+        buf[1] = (byte) kind;
         LONG_BE.set(buf, 2, timeMillis);
         pos = FIXED_PREFIX_BYTES;
         putString(method);
@@ -106,6 +150,58 @@ final class EntryCodec {
         INT_BE.set(buf, pos, (int) crc.getValue()); // room reserved by ensure()
         pos += CHECKSUM_BYTES;
         return pos;
+    }
+
+    /**
+     * Encodes the outcome record (kind 2) of the request at {@code requestPosition} into the internal buffer.
+     * Allocates nothing once the buffer is large enough.
+     *
+     * @return the record's length; its bytes are {@code buffer()[0, length)}, valid until the next call
+     * @throws JournalException if the record would be longer than the maximum given at construction
+     */
+    int encodeOutcome(long requestPosition, Outcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        encodingOutcome = true;
+        pos = 0;
+        ensure(FIXED_PREFIX_BYTES);
+        buf[0] = FORMAT_VERSION;
+        buf[1] = KIND_OUTCOME;
+        LONG_BE.set(buf, 2, requestPosition);
+        pos = FIXED_PREFIX_BYTES;
+        putVarint(outcome.status() + 1);
+        ensure(1);
+        buf[pos++] = (byte) (outcome.threw() ? FLAG_THREW : 0);
+        if (outcome.threw()) {
+            putString(outcome.exceptionClass());
+            putString(outcome.message() == null ? "" : outcome.message());
+        } else {
+            ensure(8);
+            LONG_BE.set(buf, pos, outcome.bodyDigest());
+            pos += 8;
+        }
+        byte[] recorded = outcome.recorded();
+        putVarint(recorded.length);
+        if (recorded.length > 0) {
+            ensure(recorded.length);
+            System.arraycopy(recorded, 0, buf, pos, recorded.length);
+            pos += recorded.length;
+        }
+        crc.reset();
+        crc.update(buf, 0, pos);
+        INT_BE.set(buf, pos, (int) crc.getValue()); // room reserved by ensure()
+        pos += CHECKSUM_BYTES;
+        return pos;
+    }
+
+    /** The most bytes {@link #encodeOutcome} needs for {@code outcome}. */
+    static long outcomeBytes(Outcome outcome) {
+        long bytes = FIXED_PREFIX_BYTES + MAX_VARINT_BYTES + 1;
+        if (outcome.threw()) {
+            bytes += stringBytes(outcome.exceptionClass()) + stringBytes(outcome.message() == null ? "" : outcome.message());
+        } else {
+            bytes += 8;
+        }
+        return bytes + varintBytes(outcome.recorded().length) + outcome.recorded().length + CHECKSUM_BYTES;
     }
 
     /**
@@ -150,14 +246,15 @@ final class EntryCodec {
     }
 
     /**
-     * Decodes and verifies the entry in {@code src[0, length)}.
+     * Decodes and verifies the record in {@code src[0, length)}.
      *
+     * @return a {@link JournalEntry} for a request (kinds 1 and 3), an {@link OutcomeRecord} for an outcome (kind 2)
      * @param position where the entry sits, for the entry and for error messages
      * @param file     the journal file holding the entry, for error messages
      * @throws JournalCorruptException            if the checksum does not match or the entry does not parse
      * @throws UnsupportedJournalFormatException if the entry was written in a newer format
      */
-    JournalEntry decode(byte[] src, int length, long position, Path file) {
+    Object decode(byte[] src, int length, long position, Path file) {
         this.in = src;
         this.at = 0;
         this.limit = length - CHECKSUM_BYTES;
@@ -171,7 +268,7 @@ final class EntryCodec {
         }
     }
 
-    private JournalEntry decodeVerified() {
+    private Object decodeVerified() {
         if (limit < 1) {
             throw corrupt("it is " + (limit + CHECKSUM_BYTES) + " bytes long, too short for any entry");
         }
@@ -200,9 +297,13 @@ final class EntryCodec {
                     + FORMAT_VERSION + " entry");
         }
         int kind = in[1] & 0xFF;
-        if (kind != KIND_REQUEST) {
+        if (kind == KIND_OUTCOME) {
+            return decodeOutcome();
+        }
+        if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME) {
             throw unsupported("has entry kind " + kind + ", which journal format version " + FORMAT_VERSION
-                    + " does not define (only kind " + KIND_REQUEST + ", request); this version of Reprise"
+                    + " does not define (only kinds " + KIND_REQUEST + " and " + KIND_REQUEST_WITH_OUTCOME
+                    + ", request, and " + KIND_OUTCOME + ", outcome); this version of Reprise"
                     + " reads journal format version " + FORMAT_VERSION);
         }
         long timeMillis = (long) LONG_BE.get(in, 2);
@@ -224,7 +325,46 @@ final class EntryCodec {
         if (at != limit) {
             throw corrupt((limit - at) + " unexpected bytes after the body");
         }
-        return new JournalEntry(position, timeMillis, method, target, Arrays.asList(headers), body);
+        return new JournalEntry(position, timeMillis, method, target, Arrays.asList(headers), body, null,
+                kind == KIND_REQUEST_WITH_OUTCOME);
+    }
+
+    private OutcomeRecord decodeOutcome() {
+        long requestPosition = (long) LONG_BE.get(in, 2);
+        if (requestPosition < 0 || requestPosition >= position) {
+            throw corrupt("it is the outcome of position " + requestPosition + ", but an outcome follows its request");
+        }
+        at = FIXED_PREFIX_BYTES;
+        int status = readVarint("status") - 1;
+        if (at >= limit) {
+            throw corrupt("flags run past the end of the entry");
+        }
+        int flags = in[at++] & 0xFF;
+        if ((flags & ~FLAG_THREW) != 0) {
+            throw corrupt(String.format("outcome flags %02x has bits this format does not define", flags));
+        }
+        boolean threw = (flags & FLAG_THREW) != 0;
+        String exceptionClass = null;
+        String message = null;
+        long digest = 0;
+        if (threw) {
+            exceptionClass = readString("exception class");
+            message = readString("exception message");
+        } else {
+            if (limit - at < 8) {
+                throw corrupt("body digest runs past the end of the entry");
+            }
+            digest = (long) LONG_BE.get(in, at);
+            at += 8;
+        }
+        int recordedLength = readLength("recorded");
+        byte[] recorded = Arrays.copyOfRange(in, at, at + recordedLength);
+        at += recordedLength;
+        if (at != limit) {
+            throw corrupt((limit - at) + " unexpected bytes after the recorded values");
+        }
+        return new OutcomeRecord(position, requestPosition,
+                Outcome.decoded(status, threw, exceptionClass, message, digest, recorded));
     }
 
     private String readString(String field) {
@@ -365,6 +505,11 @@ final class EntryCodec {
         long needed = (long) pos + extra + CHECKSUM_BYTES;
         if (needed > buf.length) {
             if (needed > maxEntryBytes) {
+                if (encodingOutcome) {
+                    throw new JournalException("The outcome is too large to journal: its record needs more than "
+                            + maxEntryBytes + " bytes, the most one journal entry can hold. Record fewer values"
+                            + " per request.");
+                }
                 throw new JournalException("The request is too large to journal: its entry needs more than "
                         + maxEntryBytes + " bytes, the most one journal entry can hold. Limit the size of"
                         + " state-changing requests (for example a request body limit in the server).");

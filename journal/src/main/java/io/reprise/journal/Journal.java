@@ -22,7 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The request journal: an append-only sequence of {@link JournalEntry entries} in a Chronicle Queue
  * directory ({@code <data>/journal}). Each entry gets a position, which increases in append order.
  *
- * <p>Threading: {@link #append} is not thread-safe. The caller serialises appends with its own lock
+ * <p>Records: each journaled request is an entry ({@link #appendRequest}), followed by its outcome record
+ * ({@link #appendOutcome}) once its handler has run; readers return the entries with their outcomes attached.
+ * Both kinds of record take a position. {@link #append} writes an entry after which no outcome is expected.
+ *
+ * <p>Threading: {@link #append}, {@link #appendRequest} and {@link #appendOutcome} are not thread-safe. The caller serialises appends with its own lock
  * (it needs one anyway, to apply requests in journal order), but successive appends may come from
  * different threads. Readers are independent of appends and of each other.
  *
@@ -36,7 +40,7 @@ public final class Journal implements AutoCloseable {
     public static final long NO_POSITION = -1L;
 
     /**
-     * The most bytes one entry may take: Chronicle refuses a document larger than a quarter of its block size
+     * The most bytes one record (a request entry or an outcome record) may take: Chronicle refuses a document larger than a quarter of its block size
      * ({@code QueueFormat.BLOCK_SIZE}, 128 MiB), so 32 MiB. {@link #append} refuses larger entries before
      * writing anything; adapters keep requests below it with {@link #entryBytesBesideBody}.
      */
@@ -160,7 +164,17 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Appends one entry, stamped with the current wall-clock time.
+     * The most bytes the outcome record of {@code outcome} takes ({@link #appendOutcome} writes at most this
+     * many). A write path that reserves journal space before running a handler can reserve this for its outcome.
+     */
+    public static int outcomeBytes(Outcome outcome) {
+        return (int) Math.min(EntryCodec.outcomeBytes(outcome), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Appends one request entry after which no outcome record is expected (kind 1), stamped with the current
+     * wall-clock time. Tools, tests and benchmark generators use it; the agent's write path uses
+     * {@link #appendRequest}.
      *
      * <p>Not thread-safe: the caller serialises appends (they may come from different threads). Once
      * this returns, the entry is in the page cache and survives a crash of this process; it is not
@@ -175,7 +189,37 @@ public final class Journal implements AutoCloseable {
      */
     public long append(String method, String target, List<Header> headers, byte[] body) {
         ensureOpen();
-        int length = codec.encode(System.currentTimeMillis(), method, target, headers, body);
+        return write(codec.encode(EntryCodec.KIND_REQUEST, System.currentTimeMillis(), method, target, headers, body));
+    }
+
+    /**
+     * As {@link #append}, for a request whose outcome follows (kind 3): the caller appends it with
+     * {@link #appendOutcome} once the handler has returned or thrown, before any other record. A reader returns
+     * an entry whose outcome never came with {@link JournalEntry#outcomeMissing()} true.
+     */
+    public long appendRequest(String method, String target, List<Header> headers, byte[] body) {
+        ensureOpen();
+        return write(codec.encode(EntryCodec.KIND_REQUEST_WITH_OUTCOME, System.currentTimeMillis(), method, target,
+                headers, body));
+    }
+
+    /**
+     * Appends the outcome record of the request entry at {@code requestPosition}. Readers attach it to that entry
+     * when it is the next record after it, so append it right after the entry, under the same lock as the
+     * appends. Same threading and durability as {@link #append}; allocates nothing once the codec's buffer has
+     * grown to the largest record.
+     *
+     * @param requestPosition the position {@link #appendRequest} returned
+     * @return the outcome record's position
+     * @throws JournalException if the record is too large or cannot be written; nothing is appended
+     */
+    public long appendOutcome(long requestPosition, Outcome outcome) {
+        ensureOpen();
+        return write(codec.encodeOutcome(requestPosition, outcome));
+    }
+
+    /** Writes {@code codec.buffer()[0, length)} as one document; all or nothing. */
+    private long write(int length) {
         ClassLoader previous = ChronicleEnvironment.enter();
         try (DocumentContext document = appender.writingDocument()) {
             try {
@@ -198,16 +242,6 @@ public final class Journal implements AutoCloseable {
         }
         lastPosition = position;
         return position;
-    }
-
-    /** STUB (replaced by work/outcomes). */
-    public long appendRequest(String method, String target, List<Header> headers, byte[] body) {
-        return append(method, target, headers, body);
-    }
-
-    /** STUB (replaced by work/outcomes). */
-    public long appendOutcome(long requestPosition, Outcome outcome) {
-        return append("OUTCOME", "/", List.of(), null);
     }
 
     /**
@@ -253,15 +287,20 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** The position of the last entry in the journal, or {@link #NO_POSITION} when it is empty. */
+    /**
+     * The position of the last record in the journal (a request entry or an outcome record), or
+     * {@link #NO_POSITION} when it is empty.
+     */
     public long lastPosition() {
         return lastPosition;
     }
 
     /**
-     * A reader over the entries strictly after {@code position}.
+     * A reader over the entries strictly after {@code position}. An outcome record right after {@code position}
+     * belongs to the entry at {@code position} and is skipped.
      *
-     * @param position an entry's position, or {@link #NO_POSITION} to read from the first entry
+     * @param position a record's position (an entry's or an outcome's), or {@link #NO_POSITION} to read from the
+     *                 first entry
      * @throws JournalException if {@code position} is not the position of an entry in this journal
      */
     public JournalReader readAfter(long position) {
@@ -291,8 +330,10 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * The number of entries strictly after {@code position} ({@link #NO_POSITION}: all entries), without
-     * reading them: Chronicle counts from its index.
+     * The number of records strictly after {@code position} ({@link #NO_POSITION}: all records), without
+     * reading them: Chronicle counts from its index. Records are request entries and outcome records alike, so
+     * in a journal written with outcomes this is about twice the number of requests; it cannot tell the two
+     * apart without reading each record.
      */
     public long countAfter(long position) {
         ensureOpen();

@@ -10,9 +10,10 @@ import java.time.LocalDate;
  * @param cycle         Chronicle's cycle number of the day (days since 1970-01-01)
  * @param day           the day whose entries the file holds
  * @param sizeBytes     the file's size on disk (Chronicle grows files in blocks, so most of a new file is zeros)
- * @param entries       the number of complete entries in it, from Chronicle's index
- * @param firstPosition the position of its first entry, or {@link Journal#NO_POSITION} if it has none
- * @param lastPosition  the position of its last entry, or {@link Journal#NO_POSITION} if it has none
+ * @param entries       the number of complete records in it (request entries and outcome records), from
+ *                      Chronicle's index
+ * @param firstPosition the position of its first record, or {@link Journal#NO_POSITION} if it has none
+ * @param lastPosition  the position of its last record, or {@link Journal#NO_POSITION} if it has none
  */
 public record JournalFile(Path path, int cycle, LocalDate day, long sizeBytes, long entries, long firstPosition,
                           long lastPosition) {

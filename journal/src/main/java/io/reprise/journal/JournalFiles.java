@@ -89,7 +89,7 @@ public final class JournalFiles implements AutoCloseable {
         }
     }
 
-    /** The position of the last complete entry, or {@link Journal#NO_POSITION} if the journal is empty. */
+    /** The position of the last complete record (a request entry or an outcome record), or {@link Journal#NO_POSITION} if the journal is empty. */
     public long lastPosition() {
         ClassLoader previous = ChronicleEnvironment.enter();
         try {
@@ -101,7 +101,8 @@ public final class JournalFiles implements AutoCloseable {
     }
 
     /**
-     * A reader over the entries at or after {@code position}, which need not be an entry's position.
+     * A reader over the entries at or after {@code position}, which need not be an entry's position. An outcome
+     * record at {@code position} is skipped: its entry comes before it.
      *
      * @param position a position, or {@link Journal#NO_POSITION} for every entry
      */

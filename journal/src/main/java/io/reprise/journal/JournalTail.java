@@ -31,7 +31,7 @@ final class JournalTail {
     private static final int NOT_COMPLETE = 0x8000_0000;
     private static final int META_DATA = 0x4000_0000;
     private static final int HEADER_BYTES = 4;
-    /** Format version, kind and time stamp: the start of every entry. */
+    /** Format version, kind and time stamp (an outcome: its request's position): the start of every record. */
     private static final int ENTRY_PREFIX_BYTES = 10;
     /** 2000-01-01T00:00:00Z: no Reprise journal is older. */
     private static final long EARLIEST_PLAUSIBLE_MILLIS = 946_684_800_000L;
@@ -67,13 +67,23 @@ final class JournalTail {
         long start = header + HEADER_BYTES;
         int version = bytes.readUnsignedByte(start);
         int kind = bytes.readUnsignedByte(start + 1);
-        long millis = 0;
+        long field = 0;
         for (int i = 0; i < 8; i++) {
-            millis = millis << 8 | bytes.readUnsignedByte(start + 2 + i);
+            field = field << 8 | bytes.readUnsignedByte(start + 2 + i);
+        }
+        if (version == EntryCodec.FORMAT_VERSION && kind == EntryCodec.KIND_OUTCOME) {
+            // An outcome is appended right after its request: the record before it, or in the previous
+            // day's file when it opens a day.
+            boolean outcomeStart = QueueFormat.sequenceOf(position) == 0
+                    ? field >= 0 && field < position
+                    : field == position - 1;
+            return outcomeStart
+                    ? new IncompleteEntry(position, Path.of(file.getPath()).toAbsolutePath(), header, file.lastModified())
+                    : null;
         }
         boolean entryStart = version >= EntryCodec.FORMAT_VERSION && kind != 0
-                && millis >= EARLIEST_PLAUSIBLE_MILLIS
-                && millis <= System.currentTimeMillis() + TimeUnit.DAYS.toMillis(366);
-        return entryStart ? new IncompleteEntry(position, Path.of(file.getPath()).toAbsolutePath(), header, millis) : null;
+                && field >= EARLIEST_PLAUSIBLE_MILLIS
+                && field <= System.currentTimeMillis() + TimeUnit.DAYS.toMillis(366);
+        return entryStart ? new IncompleteEntry(position, Path.of(file.getPath()).toAbsolutePath(), header, field) : null;
     }
 }

@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>Arguments: journal directory, Chronicle clock as epoch millis (0 for the real clock), number of
  * complete entries to append first. With a fourth argument {@code loop}, it appends forever instead
- * (printing each position) until it is killed from outside.
+ * (printing each position) until it is killed from outside. With a fourth argument {@code outcome}, the cut
+ * append is the outcome record of a request entry (kind 3) appended right before it.
  */
 public final class CrashingWriter {
 
@@ -50,6 +51,13 @@ public final class CrashingWriter {
             }
         }
         EntryCodec codec = new EntryCodec(1 << 20);
+        if (args.length > 3 && args[3].equals("outcome")) {
+            long request = journal.appendRequest("POST", "/cut-outcome", List.of(), null);
+            int length = codec.encodeOutcome(request, Outcome.answered(200, Outcome.digest(new byte[12], 0, 12)));
+            DocumentContext cut = journal.appender().writingDocument();
+            cut.wire().bytes().write(codec.buffer(), 0, length / 2);
+            Runtime.getRuntime().halt(CRASHED);
+        }
         int length = codec.encode(System.currentTimeMillis(), "POST", "/cut", List.of(),
                 "the body of an entry whose append never finished".getBytes(StandardCharsets.UTF_8));
         DocumentContext cut = journal.appender().writingDocument();

@@ -213,7 +213,7 @@ class EntryCodecTest {
                 .hasMessageContaining("too large to journal")
                 .hasMessageContaining("1024 bytes");
         int length = small.encode(1, "POST", "/small", List.of(), new byte[900]);
-        assertThat(reader.decode(small.buffer(), length, 1, FILE).target()).isEqualTo("/small");
+        assertThat(((JournalEntry) reader.decode(small.buffer(), length, 1, FILE)).target()).isEqualTo("/small");
     }
 
     private byte[] encode(long time, String method, String target, List<Header> headers, byte[] body) {
@@ -222,7 +222,7 @@ class EntryCodecTest {
     }
 
     private JournalEntry decode(byte[] entry) {
-        return reader.decode(entry, entry.length, POSITION, FILE);
+        return (JournalEntry) reader.decode(entry, entry.length, POSITION, FILE);
     }
 
     /** The content followed by its CRC32C, as the encoder ends an entry. */

@@ -74,6 +74,38 @@ class JournalCrashTest {
     }
 
     @Test
+    void anOutcomeCutByACrashIsAnIncompleteRecordAndItsEntryReadsAsMissingItsOutcome() throws Exception {
+        runCrashingWriter(List.of(dir().toString(), "0", "2", "outcome"));
+
+        try (LogCapture log = new LogCapture(); Journal journal = Journal.open(dir())) {
+            Path file = JournalFilesOnDisk.cycleFiles(dir()).get(0).toRealPath();
+            long request = journal.lastPosition();
+            try (JournalReader reader = journal.readAfter(Journal.NO_POSITION)) {
+                assertThat(reader.next().target()).isEqualTo("/n/0");
+                assertThat(reader.next().target()).isEqualTo("/n/1");
+                JournalEntry cut = reader.next();
+                assertThat(cut.target()).isEqualTo("/cut-outcome");
+                assertThat(cut.position()).isEqualTo(request);
+                assertThat(cut.outcomeMissing()).as("the outcome never completed").isTrue();
+                assertThat(reader.next()).isNull();
+                IncompleteEntry incomplete = reader.incompleteEntry().orElseThrow();
+                assertThat(incomplete.position()).isEqualTo(request + 1);
+                assertThat(incomplete.file()).isEqualTo(file);
+            }
+            assertThat(log.warnings()).filteredOn(m -> m.contains("cut off by a crash")).singleElement()
+                    .satisfies(m -> assertThat(m).contains("position " + (request + 1)));
+
+            long outcome = journal.appendOutcome(request, Outcome.answered(204, 0));
+            assertThat(outcome).as("the next append takes the cut record's place").isEqualTo(request + 1);
+            try (JournalReader reader = journal.readAfter(request - 1)) {
+                assertThat(reader.next().outcome()).isEqualTo(Outcome.answered(204, 0));
+                assertThat(reader.next()).isNull();
+                assertThat(reader.incompleteEntry()).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aJournalThatEndsCleanlyReportsNoIncompleteEntry() throws IOException {
         try (Journal journal = Journal.open(dir())) {
             journal.append("POST", "/a", List.of(), null);
@@ -180,7 +212,12 @@ class JournalCrashTest {
 
     /** Runs {@link CrashingWriter} in a fresh JVM and checks that it died where it should. */
     private void runCrashingWriter(long clockMillis, int entries) throws Exception {
-        Process process = startWriter(List.of(dir().toString(), Long.toString(clockMillis), Integer.toString(entries)));
+        runCrashingWriter(List.of(dir().toString(), Long.toString(clockMillis), Integer.toString(entries)));
+    }
+
+    /** Runs {@link CrashingWriter} with these arguments in a fresh JVM and checks that it died where it should. */
+    private void runCrashingWriter(List<String> args) throws Exception {
+        Process process = startWriter(args);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("the crashing writer did not finish within 60 s");

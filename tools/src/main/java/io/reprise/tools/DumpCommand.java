@@ -9,6 +9,7 @@ import io.reprise.journal.JournalEntry;
 import io.reprise.journal.JournalException;
 import io.reprise.journal.JournalFiles;
 import io.reprise.journal.JournalReader;
+import io.reprise.journal.Outcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,13 +26,17 @@ import java.util.Base64;
  * {@code dump DATA_DIR}: journal entries as JSON lines, one object per entry:
  * <pre>
  * {"position":89249420410880,"time":"2026-11-23T10:00:00.123Z","method":"POST","target":"/counter?x=1",
+ *  "outcome":"status 200, body crc32c 1a2b3c4d (2 bytes)",
  *  "headers":[{"name":"Content-Type","value":"text/plain"}],"bodyEncoding":"utf-8","body":"1"}
  * </pre>
- * The body is text when it is valid UTF-8, else base64 ({@code "bodyEncoding":"base64"}). Reads only.
+ * The body is text when it is valid UTF-8, else base64 ({@code "bodyEncoding":"base64"}). {@code outcome} is what
+ * the request answered live ({@link Outcome#describe()}), or says why there is none. Outcome records are not
+ * printed on their own. Reads only.
  */
 @Command(name = "dump", description = {
-        "Print journal entries as JSON lines: position, time (ISO-8601), method, target, headers (in order),"
-                + " bodyEncoding and body (UTF-8 text when valid, else base64). Reads only."})
+        "Print journal entries as JSON lines: position, time (ISO-8601), method, target, outcome (what the request"
+                + " answered live), headers (in order), bodyEncoding and body (UTF-8 text when valid, else base64)."
+                + " Reads only."})
 final class DumpCommand extends DataDirCommand {
 
     @Option(names = "--from", paramLabel = "POSITION", description = "First position to print (inclusive).")
@@ -86,6 +91,7 @@ final class DumpCommand extends DataDirCommand {
         out.writeStringField("time", Instant.ofEpochMilli(entry.timeMillis()).toString());
         out.writeStringField("method", entry.method());
         out.writeStringField("target", entry.target());
+        out.writeStringField("outcome", outcome(entry));
         out.writeArrayFieldStart("headers");
         for (Header header : entry.headers()) {
             out.writeStartObject();
@@ -98,6 +104,16 @@ final class DumpCommand extends DataDirCommand {
         out.writeStringField("bodyEncoding", text == null ? "base64" : "utf-8");
         out.writeStringField("body", text == null ? Base64.getEncoder().encodeToString(entry.body()) : text);
         out.writeEndObject();
+    }
+
+    /** What the entry answered live, or why the journal does not say. */
+    static String outcome(JournalEntry entry) {
+        if (entry.outcome() != null) {
+            return entry.outcome().describe();
+        }
+        return entry.outcomeExpected()
+                ? "none (the process stopped before it was recorded, or it is being written now)"
+                : "not recorded (written before outcomes)";
     }
 
     /** The body as text if it is well-formed UTF-8, else null. */

@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /** {@code summary DATA_DIR}: what is in the journal and the snapshots, at a glance. Reads only. */
 @Command(name = "summary", description = {
-        "Show the journal (positions, entry count, files, time range, how it ends) and the snapshots"
+        "Show the journal (positions, entry and record counts, entries without an outcome, files, time range, how"
+                + " it ends) and the snapshots"
                 + " (position, size, creation time, whether each verifies). Reads only; safe on a running service."})
 final class SummaryCommand extends DataDirCommand {
 
@@ -45,16 +46,21 @@ final class SummaryCommand extends DataDirCommand {
             List<JournalFile> files = journal.files();
             long first = journal.firstPosition();
             long last = journal.lastPosition();
-            long count = files.stream().mapToLong(JournalFile::entries).sum();
-            out.println("  entries       " + count);
+            long records = files.stream().mapToLong(JournalFile::entries).sum();
+            Census census = census(journal);
+            out.println("  entries       " + census.entries + (census.complete ? "" : " readable (" + census.problem + ")"));
+            out.println("  records       " + records + " (entries and their outcome records)");
+            out.println("  outcomes      " + census.withOutcome + " recorded, " + census.missing + " missing (the process"
+                    + " stopped before it was recorded: never acknowledged; or it is being written now), "
+                    + census.legacy + " entries written before outcomes");
             if (first != Journal.NO_POSITION) {
                 out.println("  positions     " + first + " .. " + last);
-                out.println("  time range    " + timeOf(journal, first) + " .. " + timeOf(journal, last));
+                out.println("  time range    " + time(census.firstMillis) + " .. " + time(census.lastMillis));
             }
-            out.println("  end           " + end(journal, last));
+            out.println("  end           " + census.end);
             out.println("  files         " + files.size());
             for (JournalFile file : files) {
-                out.printf("    %-16s day %s  %,15d bytes  %,12d entries%s%n", file.path().getFileName(), file.day(),
+                out.printf("    %-16s day %s  %,15d bytes  %,12d records%s%n", file.path().getFileName(), file.day(),
                         file.sizeBytes(), file.entries(), file.entries() == 0 ? ""
                                 : "  positions " + file.firstPosition() + " .. " + file.lastPosition());
             }
@@ -63,27 +69,53 @@ final class SummaryCommand extends DataDirCommand {
         }
     }
 
-    private static String timeOf(JournalFiles journal, long position) throws IOException {
-        try (JournalReader reader = journal.readFrom(position)) {
-            JournalEntry entry = reader.next();
-            return entry == null ? "?" : Instant.ofEpochMilli(entry.timeMillis()).toString();
-        } catch (JournalException e) {
-            return "? (entry " + position + " cannot be read: run verify)";
-        }
+    /** What one pass over the journal finds; it stops at the first record that cannot be read. */
+    private static final class Census {
+        long entries;
+        long withOutcome;
+        long missing;
+        long legacy;
+        long firstMillis = -1;
+        long lastMillis = -1;
+        boolean complete = true;
+        String problem;
+        String end = "clean";
     }
 
-    private static String end(JournalFiles journal, long last) throws IOException {
-        try (JournalReader reader = journal.readFrom(last == Journal.NO_POSITION ? Journal.NO_POSITION : last)) {
-            while (reader.next() != null) {
-                // at most the last entry (or every entry of an empty-looking journal)
+    /** Reads every entry, as verify does: the outcome counts need each record's kind. */
+    private static Census census(JournalFiles journal) throws IOException {
+        Census census = new Census();
+        try (JournalReader reader = journal.readFrom(Journal.NO_POSITION)) {
+            try {
+                for (JournalEntry entry = reader.next(); entry != null; entry = reader.next()) {
+                    census.entries++;
+                    if (entry.outcome() != null) {
+                        census.withOutcome++;
+                    } else if (entry.outcomeMissing()) {
+                        census.missing++;
+                    } else {
+                        census.legacy++;
+                    }
+                    if (census.firstMillis < 0) {
+                        census.firstMillis = entry.timeMillis();
+                    }
+                    census.lastMillis = entry.timeMillis();
+                }
+                Optional<IncompleteEntry> incomplete = reader.incompleteEntry();
+                census.end = incomplete.map(cut -> "an incomplete entry at position " + cut.position() + " (an append"
+                        + " begun at " + Instant.ofEpochMilli(cut.startedMillis()) + " and cut off by a crash, or one"
+                        + " being written now; it is dropped at the next start)").orElse("clean");
+            } catch (JournalException e) {
+                census.complete = false;
+                census.problem = "then a record that cannot be read: run verify";
+                census.end = "cannot be read (" + e.getMessage() + ")";
             }
-            Optional<IncompleteEntry> incomplete = reader.incompleteEntry();
-            return incomplete.map(cut -> "an incomplete entry at position " + cut.position() + " (an append begun at "
-                    + Instant.ofEpochMilli(cut.startedMillis()) + " and cut off by a crash, or one being written now;"
-                    + " it is dropped at the next start)").orElse("clean");
-        } catch (JournalException e) {
-            return "cannot be read (" + e.getMessage() + ")";
         }
+        return census;
+    }
+
+    private static String time(long millis) {
+        return millis < 0 ? "?" : Instant.ofEpochMilli(millis).toString();
     }
 
     private static void snapshots(DataDirectory data, PrintWriter out) throws IOException {

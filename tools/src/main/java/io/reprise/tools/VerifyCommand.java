@@ -41,6 +41,9 @@ final class VerifyCommand extends DataDirCommand {
                     last = entry.position();
                 }
                 journalReadable = true;
+                // A snapshot may cover an outcome record, so the range it must lie in is that of every record.
+                first = count == 0 ? Journal.NO_POSITION : journal.firstPosition();
+                last = count == 0 ? Journal.NO_POSITION : journal.lastPosition();
                 out.println("ok    journal " + data.journal() + ": " + count + " entries"
                         + (count == 0 ? "" : ", positions " + first + " .. " + last) + ", every checksum matches");
                 reader.incompleteEntry().ifPresent(cut -> out.println("note  " + cut.describe()

@@ -7,6 +7,7 @@ import io.reprise.journal.Journal;
 import io.reprise.journal.JournalCorruptException;
 import io.reprise.journal.JournalEntry;
 import io.reprise.journal.JournalReader;
+import io.reprise.journal.Outcome;
 import io.reprise.snapshot.store.PendingSnapshot;
 import io.reprise.snapshot.store.SnapshotStore;
 import org.junit.jupiter.api.BeforeEach;
@@ -219,6 +220,58 @@ class RepriseToolIT {
             assertThat(left.filter(p -> p.toString().endsWith(".snap"))).isEmpty();
         }
         assertThat(tool("verify", data.toString()).status).isZero();
+    }
+
+    /** Entries with outcomes, one whose process stopped before its outcome, one of the old kind; a snapshot at an outcome. */
+    @Test
+    void dumpShowsEachEntrysOutcomeAndSummaryCountsEntriesWithoutOne() throws Exception {
+        Path dir = data.resolve("with-outcomes");
+        byte[] answer = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
+        Outcome created = Outcome.answered(201, Outcome.digest(answer, 0, answer.length));
+        long lastOutcome;
+        try (Journal journal = Journal.open(dir.resolve("journal"))) {
+            journal.append("POST", "/old", List.of(), null);
+            journal.appendOutcome(journal.appendRequest("POST", "/items", List.of(), answer), created);
+            journal.appendRequest("POST", "/died", List.of(), null);
+            journal.appendOutcome(journal.appendRequest("DELETE", "/items/9", List.of(), null),
+                    Outcome.threw("java.lang.IllegalStateException", "no item 9"));
+            lastOutcome = journal.appendOutcome(journal.appendRequest("PUT", "/items/7", List.of(), null), Outcome.answered(204, 0));
+        }
+        try (PendingSnapshot pending = new SnapshotStore(dir.resolve("snapshots")).begin()) {
+            pending.stream().write("state".getBytes(StandardCharsets.UTF_8));
+            pending.commit(lastOutcome);
+        }
+
+        Run verify = tool("verify", dir.toString());
+        Run dump = tool("dump", dir.toString());
+        Run summary = tool("summary", dir.toString());
+
+        assertThat(verify.status).as("a snapshot may cover an outcome record: %s", verify).isZero();
+        assertThat(verify.out).contains("5 entries").contains("verify: all is well");
+        assertThat(dump.status).as(dump.toString()).isZero();
+        assertThat(jsonLines(dump.out)).extracting(n -> n.get("target").asText() + " -> " + n.get("outcome").asText())
+                .containsExactly(
+                        "/old -> not recorded (written before outcomes)",
+                        String.format("/items -> status 201, body crc32c %08x (8 bytes)", (int) (created.bodyDigest() >>> 32)),
+                        "/died -> none (the process stopped before it was recorded, or it is being written now)",
+                        "/items/9 -> threw java.lang.IllegalStateException: no item 9",
+                        "/items/7 -> status 204");
+        assertThat(summary.status).as(summary.toString()).isZero();
+        assertThat(summary.out)
+                .contains("entries       5\n")
+                .contains("records       8 (entries and their outcome records)")
+                .contains("outcomes      3 recorded, 1 missing (the process stopped before it was recorded")
+                .contains(", 1 entries written before outcomes")
+                .contains("end           clean")
+                .containsPattern("\\d{8}F\\.cq4 .* 8 records");
+
+        try (Journal journal = Journal.open(dir.resolve("journal"))) {
+            journal.appendRequest("POST", "/last", List.of(), null); // stopped before its outcome, at the end
+        }
+        List<JsonNode> after = jsonLines(tool("dump", "--from", Long.toString(lastOutcome), dir.toString()).out);
+        assertThat(after).extracting(n -> n.get("target").asText() + " -> " + n.get("outcome").asText())
+                .containsExactly("/last -> none (the process stopped before it was recorded, or it is being written now)");
+        assertThat(tool("summary", dir.toString()).out).contains("outcomes      3 recorded, 2 missing");
     }
 
     @Test
