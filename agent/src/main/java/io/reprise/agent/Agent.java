@@ -45,6 +45,16 @@ public final class Agent {
             return;
         }
         quietChronicle();
+        if (config.checkMode()) {
+            // No lock, no Lease, nothing written: the directory is a copy, or production's own, read while it runs.
+            Reprise check = Reprise.check(config);
+            JdkHttpAdapter.install(check);
+            ServletAdapter.install(check, instrumentation);
+            ProviderRegistry.activate();
+            LOG.log(Level.INFO, "reprise: check mode: the data directory " + config.dataDirectory() + " is replayed "
+                    + "through the application when its server starts, and the process then exits; nothing is written");
+            return;
+        }
         KubernetesSupport kubernetes;
         try {
             kubernetes = KubernetesSupport.start(config); // volume checks, pod or not; no network call

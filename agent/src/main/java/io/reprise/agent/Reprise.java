@@ -52,7 +52,10 @@ public final class Reprise {
     private volatile boolean fenced;
     private final Lifecycles lifecycles = new Lifecycles();
 
+    private final boolean check;               // reprise.mode=check: replay, report, exit; write nothing
+
     private Reprise(Config config, DataDirLock lock) {
+        this.check = lock == null;
         this.config = config;
         this.dataDir = config.dataDirectory();
         this.lock = lock;
@@ -76,6 +79,14 @@ public final class Reprise {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(reprise::shutdown, "reprise-shutdown"));
         return reprise;
+    }
+
+    /**
+     * {@code reprise.mode=check}: no lock is taken and nothing is opened for writing. The first adapter that is about to
+     * open a port replays the data directory, prints the report and ends the process ({@link CheckReport}).
+     */
+    static Reprise check(Config config) {
+        return new Reprise(config, null);
     }
 
     /**
@@ -105,6 +116,11 @@ public final class Reprise {
      * so that no port ever opens on a partial state (C4).
      */
     public void recoverBeforeServing(Replayer replayer) {
+        if (check) {
+            synchronized (recoveryMonitor) {
+                CheckReport.runAndExit(config, replayer); // does not return
+            }
+        }
         synchronized (recoveryMonitor) {
             if (recoveryFailure != null) {
                 throw recoveryFailure;

@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory. This class relies on that to free a write lock left behind by a crashed writer
  * (see {@link StaleWriteLocks}).
  */
-public final class Journal implements AutoCloseable {
+public final class Journal implements JournalView, AutoCloseable {
 
     /** "No position": the journal is empty, or read from the first entry. */
     public static final long NO_POSITION = -1L;

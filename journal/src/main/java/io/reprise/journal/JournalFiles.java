@@ -20,7 +20,7 @@ import java.util.Map;
  * incomplete last entry reported by {@link JournalReader#incompleteEntry()}. While a service is
  * appending, its entry in progress may be reported as incomplete.
  */
-public final class JournalFiles implements AutoCloseable {
+public final class JournalFiles implements JournalView, AutoCloseable {
 
     static {
         ChronicleEnvironment.prepare();
@@ -57,6 +57,7 @@ public final class JournalFiles implements AutoCloseable {
     }
 
     /** The journal directory. */
+    @Override
     public Path directory() {
         return dir;
     }
@@ -131,6 +132,54 @@ public final class JournalFiles implements AutoCloseable {
             throw e;
         } finally {
             ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /** See {@link Journal#deletedBefore()}. */
+    @Override
+    public long deletedBefore() {
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            return JournalRetention.deletedBefore(queue);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /** See {@link Journal#countAfter(long)}: records (requests and outcomes) strictly after {@code position}. */
+    @Override
+    public long countAfter(long position) {
+        long last = lastPosition();
+        if (last == Journal.NO_POSITION || position >= last) {
+            return 0;
+        }
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            if (position == Journal.NO_POSITION) {
+                return queue.countExcerpts(queue.firstIndex(), last) + 1;
+            }
+            return queue.countExcerpts(position, last);
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /**
+     * See {@link Journal#readAfter(long)}: the entries strictly after {@code position}, which must lie in the journal
+     * (or be {@link Journal#NO_POSITION}).
+     */
+    @Override
+    public JournalReader readAfter(long position) {
+        long first = firstPosition();
+        long last = lastPosition();
+        if (position != Journal.NO_POSITION && (position < 0 || first == Journal.NO_POSITION || position < first || position > last)) {
+            throw new JournalException("Position " + position + " is not in the journal in " + dir + " (its records run from "
+                    + first + " to " + last + ").");
+        }
+        try {
+            return position == Journal.NO_POSITION ? readFrom(Journal.NO_POSITION) : readFrom(position + 1);
+        } catch (IOException e) {
+            throw new JournalException("Could not read the journal in " + dir + ": " + e, e);
         }
     }
 

@@ -38,6 +38,7 @@ public final class Config {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("reprise.enabled", "true");
         d.put("reprise.dir", "./reprise-data");
+        d.put("reprise.mode", "serve");
         d.put("reprise.journal.methods", "POST,PUT,PATCH,DELETE");
         d.put("reprise.journal.exclude", "");
         d.put("reprise.journal.max-body", "16MiB");
@@ -176,6 +177,7 @@ public final class Config {
         snapshotEvery();
         snapshotKeep();
         skipFailedReplays();
+        checkMode();
         compareBody();
         stopOnDivergence();
         truncateCorrupt();
@@ -186,6 +188,15 @@ public final class Config {
 
     public boolean enabled() {
         return choice("reprise.enabled", "true", "false");
+    }
+
+    /**
+     * {@code reprise.mode=check}: replay the data directory through the application, compare every outcome, print a
+     * report and exit (0: nothing diverged, 1: something did, 2: it could not be replayed), writing nothing and never
+     * opening the port. {@code serve} (default): run the service.
+     */
+    public boolean checkMode() {
+        return choice("reprise.mode", "check", "serve");
     }
 
     public Path dataDirectory() {

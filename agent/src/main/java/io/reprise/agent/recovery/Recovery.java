@@ -7,6 +7,7 @@ import io.reprise.journal.JournalCorruptException;
 import io.reprise.journal.JournalEntry;
 import io.reprise.journal.JournalException;
 import io.reprise.journal.JournalReader;
+import io.reprise.journal.JournalView;
 import io.reprise.journal.Outcome;
 import io.reprise.snapshot.store.CorruptSnapshotException;
 import io.reprise.snapshot.store.SnapshotFile;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,7 +43,7 @@ public final class Recovery {
         Journal truncate(Journal journal, long position) throws IOException;
     }
 
-    private Journal journal;
+    private JournalView journal;
     private final SnapshotStore snapshots;
     private final ProviderHandle provider; // null: no provider, replay everything
     private final Lifecycle lifecycle;
@@ -52,7 +54,7 @@ public final class Recovery {
     private int restoresFailed;        // calls of provider.restore that threw
     private long diverged;
     private long withoutOutcome;
-    private String firstDivergence;
+    private final List<String> divergences = new ArrayList<>();
     private static final int MAX_DIVERGENCE_LINES = 100;
 
     /**
@@ -61,7 +63,7 @@ public final class Recovery {
      * @param truncator    {@code reprise.recovery.truncate-corrupt=true}: how to cut the journal at a corrupt
      *                     entry; null to stop there instead
      */
-    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
+    public Recovery(JournalView journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
                     boolean skipFailures, Truncator truncator) {
         this(journal, snapshots, provider, lifecycle, skipFailures, truncator, false, false);
     }
@@ -71,7 +73,7 @@ public final class Recovery {
      *                         digest, not only on the status
      * @param stopOnDivergence {@code reprise.recovery.on-divergence=stop}: the first divergence fails recovery
      */
-    public Recovery(Journal journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
+    public Recovery(JournalView journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
                     boolean skipFailures, Truncator truncator, boolean compareBody, boolean stopOnDivergence) {
         this.compareBody = compareBody;
         this.stopOnDivergence = stopOnDivergence;
@@ -85,7 +87,7 @@ public final class Recovery {
 
     /** The journal after recovery: a new one if recovery cut it at a corrupt entry. */
     public Journal journal() {
-        return journal;
+        return (Journal) journal;
     }
 
     public RecoveryReport run(Replayer replayer) {
@@ -154,7 +156,7 @@ public final class Recovery {
         }
         long replayNanos = System.nanoTime() - replayStart;
         RecoveryReport report = new RecoveryReport(position, replayed, last, restoreNanos, replayNanos, diverged,
-                withoutOutcome, firstDivergence);
+                withoutOutcome, skipped, divergences);
         LOG.log(Level.INFO, String.format("reprise: recovery done: snapshot position %d, replayed %d entries in %.1f ms "
                         + "(%.0f entries/s), last position %d%s%s%s", report.snapshotPosition(), report.replayed(),
                 replayNanos / 1e6, report.replayRate(), report.lastPosition(),
@@ -184,8 +186,8 @@ public final class Recovery {
         String where = "journal position " + entry.position() + " (" + entry.method() + " " + entry.target() + "): live "
                 + live.describe() + ", replay " + replay.describe();
         String what = "replay diverged at " + where;
-        if (firstDivergence == null) {
-            firstDivergence = where;
+        if (divergences.size() < RecoveryReport.DETAILED) {
+            divergences.add(where);
         }
         if (stopOnDivergence) {
             throw new RecoveryException("reprise: " + what + ". The port stays closed (reprise.recovery.on-divergence=stop). "
@@ -206,7 +208,7 @@ public final class Recovery {
         LOG.log(Level.WARNING, "reprise: " + e.getMessage() + " Cutting the journal there, as "
                 + "reprise.recovery.truncate-corrupt=true allows; a copy of everything cut is kept.");
         try {
-            journal = truncator.truncate(journal, e.position());
+            journal = truncator.truncate((Journal) journal, e.position());
         } catch (IOException | RuntimeException failed) {
             throw new RecoveryException("reprise: cutting the journal in " + journal.directory() + " at position "
                     + e.position() + " failed: " + failed + ". Nothing was served; see docs/operations.md", failed);
@@ -225,6 +227,9 @@ public final class Recovery {
 
     /** Returns the position the restored snapshot covers, or NO_POSITION if none was restored. */
     private long restoreNewestValidSnapshot() {
+        if (snapshots == null) {
+            return Journal.NO_POSITION; // check mode on a data directory that has no snapshot directory
+        }
         List<SnapshotFile> files;
         try {
             files = snapshots.list();
