@@ -149,6 +149,14 @@ public final class Outcome {
      * {@code no status sent}, {@code threw java.lang.IllegalStateException: no item 7}.
      */
     public String describe() {
+        return describe(true);
+    }
+
+    /**
+     * As {@link #describe()}; without {@code withBody} the body's digest is left out (a comparison of statuses only
+     * names what it compared).
+     */
+    public String describe(boolean withBody) {
         StringBuilder text = new StringBuilder();
         if (threw) {
             text.append("threw ").append(exceptionClass);
@@ -157,7 +165,7 @@ public final class Outcome {
             }
         } else {
             text.append(status == NO_STATUS ? "no status sent" : "status " + status);
-            if (bodyDigest != 0) {
+            if (withBody && bodyDigest != 0) {
                 text.append(String.format(", body crc32c %08x (%d bytes)", (int) (bodyDigest >>> 32),
                         bodyDigest & 0xFFFF_FFFFL));
             }

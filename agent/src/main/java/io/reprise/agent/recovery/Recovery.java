@@ -184,7 +184,7 @@ public final class Recovery {
     /** Replay answered differently from live (C9): say where and how; stop if the operator asked for that. */
     private void diverged(JournalEntry entry, Outcome live, Outcome replay) {
         String where = "journal position " + entry.position() + " (" + entry.method() + " " + entry.target() + "): live "
-                + live.describe() + ", replay " + replay.describe();
+                + live.describe(compareBody) + ", replay " + replay.describe(compareBody);
         String what = "replay diverged at " + where;
         if (divergences.size() < RecoveryReport.DETAILED) {
             divergences.add(where);
