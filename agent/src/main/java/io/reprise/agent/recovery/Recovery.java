@@ -110,7 +110,7 @@ public final class Recovery {
         LOG.log(Level.INFO, "reprise: recovery started: " + (position == Journal.NO_POSITION
                 ? "no snapshot, replaying the journal from its start"
                 : "snapshot at journal position " + position + " restored in " + millis(restoreNanos) + " ms, replaying the entries after it")
-                + " (" + toReplay + " entries)");
+                + " (" + toReplay + " journal records: each request and its outcome are two)");
         lifecycle.recoveryStarted(position, toReplay);
 
         long replayStart = System.nanoTime();

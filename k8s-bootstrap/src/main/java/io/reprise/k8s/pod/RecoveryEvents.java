@@ -46,11 +46,14 @@ public final class RecoveryEvents {
                 : ", taken over from " + previousHolder + " after it stopped renewing") + "; recovery can start");
     }
 
-    /** @param snapshotPosition the journal position the restored snapshot covers, or -1 for none */
-    public Event recoveryStarted(long snapshotPosition, long entriesToReplay) {
+    /**
+     * @param snapshotPosition the journal position the restored snapshot covers, or -1 for none
+     * @param recordsToReplay  journal records after it: requests and their outcomes
+     */
+    public Event recoveryStarted(long snapshotPosition, long recordsToReplay) {
         return post("Normal", "RecoveryStarted", (snapshotPosition < 0 ? "No snapshot restored"
-                : "Restored the snapshot at journal position " + snapshotPosition) + "; replaying " + entriesToReplay
-                + " journal entries before the port opens");
+                : "Restored the snapshot at journal position " + snapshotPosition) + "; replaying " + recordsToReplay
+                + " journal records (requests and their outcomes) before the port opens");
     }
 
     public Event recoveryCompleted(long replayed, Duration took, double entriesPerSecond, long lastPosition) {

@@ -44,7 +44,7 @@ class RecoveryEventsTest {
         assertThat(started.getType()).isEqualTo("Normal");
         assertThat(started.getReason()).isEqualTo("RecoveryStarted");
         assertThat(started.getMessage()).isEqualTo("Restored the snapshot at journal position 8602000; replaying 37 journal "
-                + "entries before the port opens");
+                + "records (requests and their outcomes) before the port opens");
         Event done = posted.get(1);
         assertThat(done.getReason()).isEqualTo("RecoveryCompleted");
         assertThat(done.getMessage()).isEqualTo("Replayed 37 journal entries in 3.0 ms (12333 entries/s); state is at journal "
@@ -55,7 +55,7 @@ class RecoveryEventsTest {
     void everyEventNamesThePodItIsAboutAndWhoReportedIt() {
         Event e = events.recoveryStarted(-1, 5);
 
-        assertThat(e.getMessage()).startsWith("No snapshot restored; replaying 5 journal entries");
+        assertThat(e.getMessage()).startsWith("No snapshot restored; replaying 5 journal records");
         assertThat(e.getInvolvedObject().getKind()).isEqualTo("Pod");
         assertThat(e.getInvolvedObject().getName()).isEqualTo("counter-0");
         assertThat(e.getInvolvedObject().getNamespace()).isEqualTo("test");
