@@ -111,11 +111,17 @@ class DurabilityTest {
         FakeJournal journal = new FakeJournal();
         journal.fail = new IOException("EIO");
         AtomicReference<String> stopped = new AtomicReference<>();
-        try (Durability durability = Durability.of(SyncMode.ALWAYS, journal, Duration.ofMillis(100), stopped::set)) {
+        CountDownLatch reported = new CountDownLatch(1);
+        try (Durability durability = Durability.of(SyncMode.ALWAYS, journal, Duration.ofMillis(100), reason -> {
+            stopped.set(reason);
+            reported.countDown();
+        })) {
             long p = journal.append();
             assertThatThrownBy(() -> durability.awaitDurable(p))
                     .isInstanceOf(JournalUnavailableException.class)
                     .hasMessageContaining("could not be forced to disk").hasMessageContaining("EIO");
+            // Waiters are released first (their 503 goes out), then the failure is reported, which ends the process.
+            assertThat(reported.await(60, TimeUnit.SECONDS)).as("the failure was reported").isTrue();
             assertThat(stopped.get()).contains("fsync of the journal failed").contains("EIO");
         }
     }
