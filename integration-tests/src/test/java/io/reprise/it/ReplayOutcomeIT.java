@@ -135,6 +135,33 @@ class ReplayOutcomeIT {
     }
 
     @Test
+    void onTomcatARequestThatThrewLiveAndThrowsTheSameOnReplayNoLongerStopsTheRestart() throws Exception {
+        // The switch is on live too: /records/x throws in the live run and again on replay. Before outcomes were
+        // recorded, the container made a 500 of it both times and nobody looked; now the glue catches it on replay
+        // (the container would only make a discarded 500 of it) and it matches the exception recorded live.
+        Path data = work.resolve("data");
+        String throwsOnX = "-Dfixture.fail-on-replay=/records/x";
+        int port = Launch.freePort();
+        try (ChildJvm first = ChildJvm.start("first", work, Launch.fixture(TOMCAT, data, port, throwsOnX))) {
+            first.awaitPort(port, START);
+            assertThat(Http.send(port, "POST", "/records/a", "text/plain", "a".getBytes(StandardCharsets.UTF_8), false)
+                    .statusCode()).isEqualTo(200);
+            assertThat(Http.send(port, "POST", "/records/x", "text/plain", "x".getBytes(StandardCharsets.UTF_8), false)
+                    .statusCode()).as("the handler threw live").isEqualTo(500);
+            first.kill();
+        }
+        int port2 = Launch.freePort();
+        try (ChildJvm again = ChildJvm.start("again", work, Launch.fixture(TOMCAT, data, port2, throwsOnX,
+                "-Dreprise.recovery.on-divergence=stop"))) {
+            again.awaitPort(port2, START);
+            String done = again.awaitOutput(DONE_LINE, START).group();
+            assertThat(done).contains("replayed 2 entries").doesNotContain("diverged").doesNotContain("failed");
+            assertThat(again.output()).doesNotContain("replay diverged");
+            assertThat(Http.send(port2, "GET", "/records", null).body()).contains("POST /records/a");
+        }
+    }
+
+    @Test
     void anEntryWhoseProcessDiedBeforeItsOutcomeIsReplayedAppliedAndCounted() throws Exception {
         Path data = work.resolve("data");
         Path markers = Files.createDirectories(work.resolve("markers"));
