@@ -106,8 +106,8 @@ class KubernetesLifecycleTest {
     void aReplayThatDivergedIsSummarisedInOneWarningEvent() throws Exception {
         KubernetesLifecycle k8s = lifecycle();
         k8s.beforeRecovery(fenced::add);
-        k8s.recoveryCompleted(new RecoveryReport(-1, 40, 140, 0, 2_000_000, 2, 1,
-                "journal position 42 (POST /items): live status 201, replay status 500"));
+        k8s.recoveryCompleted(new RecoveryReport(-1, 40, 140, 0, 2_000_000, 2, 1, 0,
+                java.util.List.of("journal position 42 (POST /items): live status 201, replay status 500")));
         k8s.shutdown();
         assertThat(events()).extracting(Event::getReason).containsExactly("LeaseAcquired", "RecoveryCompleted", "ReplayDiverged");
         assertThat(events().get(2).getType()).isEqualTo("Warning");
