@@ -71,7 +71,7 @@ class IntegrityIT {
     }
 
     /** Changes one digit of the PUT body in the journal file, so that its entry fails its checksum. */
-    private static Path flipADigitOfTheMarker(Path journal) throws Exception {
+    static Path flipADigitOfTheMarker(Path journal) throws Exception {
         byte[] marker = MARKER.getBytes(StandardCharsets.US_ASCII);
         try (Stream<Path> files = Files.list(journal)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".cq4")).toList()) {

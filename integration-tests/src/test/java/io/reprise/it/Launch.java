@@ -51,6 +51,11 @@ final class Launch {
         return existing("reprise.it.counter");
     }
 
+    /** tools/target/reprise-tools.jar, the operator tool ({@code java -jar ... dump DIR}). */
+    static String toolsJar() {
+        return existing("reprise.it.tools");
+    }
+
     static String ledgerJar() {
         return existing("reprise.it.ledger");
     }
