@@ -24,11 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The divergences are made with test-only switches of the fixtures, set only on the restart:
  * {@code -Dfixture.fail-on-replay=PATH} (that path's handler throws) and {@code -Dfixture.items.wording=v2} (the body
- * of a create changes, its status does not).
+ * of a create changes, its status does not); for the ledger, {@code -Dledger.test.fail-on-replay=PATH}, a filter in the
+ * ledger-jetty test application only (integration-tests/apps/ledger-jetty), never in the sample itself.
  */
 class ReplayOutcomeIT {
 
     static final Duration START = Duration.ofSeconds(60);
+    static final Duration SPRING_START = LedgerRecoveryIT.START;
     static final String TOMCAT = "io.reprise.it.fixtures.TomcatFixtureApp";
     /** The whole recovery done line; group 1 the snapshot position, group 2 the entries replayed. */
     static final String DONE_LINE = CounterRecoveryIT.RECOVERY_DONE + "[^\\r\\n]*";
@@ -72,7 +74,7 @@ class ReplayOutcomeIT {
         String stopped;
         try (ChildJvm stops = ChildJvm.start("stops", work, Launch.fixture(data, port, failOnReplay[0],
                 "-Dreprise.recovery.on-divergence=stop"))) {
-            stopped = assertRecoveryFailsWithThePortClosed(stops, port);
+            stopped = assertRecoveryFailsWithThePortClosed(stops, port, START);
         }
         assertThat(stopped).contains("reprise.recovery.on-divergence=stop");
         long stoppedAt = position(stopped, "replay diverged at journal position (\\d+)");
@@ -162,6 +164,56 @@ class ReplayOutcomeIT {
     }
 
     @Test
+    void inTheLedgerOnSpringBootAndJettyATransferThatSucceededLiveAndThrowsOnReplayIsWarnedAtItsPositionOrStopsRecovery()
+            throws Exception {
+        String jar = Launch.ledgerJettyJar();
+        Path data = work.resolve("data");
+        int port = Launch.freePort();
+        String live;
+        try (ChildJvm first = ChildJvm.start("live", work, Launch.springBoot(jar, data, port))) {
+            first.awaitPort(port, SPRING_START);
+            LedgerClient.open(port, "alice", 100);
+            LedgerClient.open(port, "bob", 0);
+            live = LedgerClient.accounts(port);
+            assertThat(LedgerClient.transfer(port, "alice", "bob", 30)).isEqualTo(200);
+            assertThat(Http.send(port, "GET", "/accounts/bob", null).body()).isEqualTo("{\"id\":\"bob\",\"balance\":30}");
+            first.kill();
+        }
+        String failOnReplay = "-Dledger.test.fail-on-replay=/transfers";
+
+        // stop first: it fails before anything could be written, so the warn run below replays the same journal. Spring
+        // Boot's connector binds only after recovery, so the port is looked at as long as the JVM runs.
+        int port2 = Launch.freePort();
+        String stopped;
+        try (ChildJvm stops = ChildJvm.start("stops", work, Launch.springBoot(jar, data, port2, failOnReplay,
+                "-Dreprise.recovery.on-divergence=stop"))) {
+            stopped = assertRecoveryFailsWithThePortClosed(stops, port2, SPRING_START);
+        }
+        assertThat(stopped).contains("reprise.recovery.on-divergence=stop").contains("(POST /transfers)");
+        long stoppedAt = position(stopped, "replay diverged at journal position (\\d+)");
+
+        int port3 = Launch.freePort();
+        try (ChildJvm warns = ChildJvm.start("warns", work, Launch.springBoot(jar, data, port3, failOnReplay))) {
+            warns.awaitPort(port3, SPRING_START);
+            assertThat(warns.output()).contains("Jetty");
+            String done = warns.awaitOutput(DONE_LINE, SPRING_START).group();
+            assertThat(done).contains("replayed 3 entries").contains(", 1 diverged").doesNotContain("without an outcome")
+                    .doesNotContain("failed and skipped");
+            String output = warns.output();
+            // Spring Boot sends java.util.logging, which the agent's System.Logger writes to, through Logback: the level is
+            // WARN and comes before the logger's name, not "WARNING:" on a line of its own.
+            long warnedAt = position(output, "\\bWARN\\b[^\\r\\n]* : reprise: replay diverged at journal position (\\d+) \\(POST /transfers\\): "
+                    + "live status 2\\d\\d, replay threw java\\.lang\\.IllegalStateException: ledger\\.test\\.fail-on-replay=/transfers");
+            assertThat(occurrences(output, "replay diverged at journal position")).as("one line per divergence").isEqualTo(1);
+            // The transfer was the last request journaled, so its position is the last one replayed.
+            assertThat(warnedAt).isEqualTo(lastPosition(done)).isEqualTo(stoppedAt);
+            // This is what warn means: recovery goes on with the state the replay gives, not the state live had. The
+            // transfer threw this time, so the balances are those from before it.
+            assertThat(LedgerClient.accounts(port3)).isEqualTo(live).contains("\"balance\":100").doesNotContain("\"balance\":30");
+        }
+    }
+
+    @Test
     void anEntryWhoseProcessDiedBeforeItsOutcomeIsReplayedAppliedAndCounted() throws Exception {
         Path data = work.resolve("data");
         Path markers = Files.createDirectories(work.resolve("markers"));
@@ -244,11 +296,11 @@ class ReplayOutcomeIT {
     }
 
     /**
-     * The JVM ends with a non-zero status, and {@code port} (bound only after recovery on the JDK server) accepted no
-     * connection at any time it was looked at before that; returns the output.
+     * The JVM ends with a non-zero status within {@code timeout}, and {@code port} (bound only after recovery on the
+     * JDK server and in Spring Boot) accepted no connection at any time it was looked at before that; returns the output.
      */
-    private static String assertRecoveryFailsWithThePortClosed(ChildJvm jvm, int port) {
-        long deadline = System.nanoTime() + START.toNanos();
+    private static String assertRecoveryFailsWithThePortClosed(ChildJvm jvm, int port, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (jvm.isAlive() && System.nanoTime() < deadline) {
             assertThat(ChildJvm.accepts(port)).as("port %d accepted a connection while recovery should fail:\n%s", port, jvm.output())
                     .isFalse();
