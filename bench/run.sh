@@ -11,6 +11,7 @@
 #                 --scenarios baseline,none,previous-none          only these load scenarios
 #                 --previous-agent JAR  [--previous-agent-label TEXT]  also measure an earlier release's agent, sync=none
 #                 --runs N  --seconds N  --connections 1,8,64      load repetitions, seconds per measurement, wrk connections
+#                 --mixes post                                     only these wrk mixes (post, mix)
 #                 --journal-lengths 100000,1000000                 journal lengths of the recovery step
 set -euo pipefail
 caller_dir="$PWD"
@@ -25,13 +26,13 @@ while [[ $# -gt 0 ]]; do
     --smoke|--full) mode="$1"; args+=("$1") ;;
     --no-build) build=0 ;;
     --no-install) install=0 ;;
-    --steps|--work|--report|--java|--scenarios|--previous-agent|--previous-agent-label|--runs|--rounds|--seconds|--connections|--journal-lengths)
+    --steps|--work|--report|--java|--scenarios|--previous-agent|--previous-agent-label|--runs|--rounds|--seconds|--connections|--mixes|--journal-lengths)
       if [[ $# -lt 2 ]]; then echo "bench/run.sh: $1 needs a value (try --help)" >&2; exit 64; fi
       value="$2"
       # The previous release's jar is named from where the command was typed; the harness runs from the repository root.
       if [[ "$1" == "--previous-agent" && "$value" != /* ]]; then value="$caller_dir/$value"; fi
       args+=("$1" "$value"); shift ;;
-    -h|--help) sed -n '2,14p' bench/run.sh; exit 0 ;;
+    -h|--help) sed -n '2,15p' bench/run.sh; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 64 ;;
   esac
   shift

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * java [Chronicle's --add-opens] -jar bench/harness/target/bench-harness.jar --smoke|--full
  *      [--steps load,startup,recovery,pause,jmh,report] [--work DIR] [--report FILE] [--java PATH]
  *      [--scenarios ID,...] [--previous-agent JAR [--previous-agent-label TEXT]]
- *      [--runs N] [--seconds N] [--connections N,...] [--journal-lengths N,...]
+ *      [--runs N] [--seconds N] [--connections N,...] [--mixes post,mix] [--journal-lengths N,...]
  * </pre>
  *
  * Each step writes its results as JSON into {@code <work>/results}; the report step turns whatever is there into
@@ -58,6 +58,7 @@ public final class Bench {
         Integer seconds = null;
         List<Integer> connections = null;
         List<Long> journalLengths = null;
+        List<String> mixes = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> plan = Plan.smoke();
@@ -87,6 +88,7 @@ public final class Bench {
                 case "--seconds" -> seconds = positive(args[i], args[++i]);
                 case "--connections" -> connections = positives(args[i], args[++i]).stream().map(Long::intValue).toList();
                 case "--journal-lengths" -> journalLengths = positives(args[i], args[++i]);
+                case "--mixes" -> mixes = List.of(args[++i].split(","));
                 default -> fail("unknown option " + args[i]);
             }
         }
@@ -101,8 +103,9 @@ public final class Bench {
         if (previousLabel != null && previousAgent == null) {
             fail("--previous-agent-label names the jar of --previous-agent, which was not given");
         }
-        LoadBench.Selection selection = new LoadBench.Selection(scenarios, previousAgent, previousLabel);
+        LoadBench.Selection selection = null;
         try {
+            selection = new LoadBench.Selection(scenarios, previousAgent, previousLabel, mixes);
             selection.check();
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());

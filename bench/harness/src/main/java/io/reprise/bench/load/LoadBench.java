@@ -55,10 +55,30 @@ public final class LoadBench {
      * @param scenarios     the ids to run ({@code --scenarios}), or null for all
      * @param previousAgent the earlier release's agent jar ({@code --previous-agent}), or null
      * @param previousLabel what to call it in the report ({@code --previous-agent-label}), or null
+     * @param mixes         the wrk mixes to measure ({@code --mixes}), a subset of {@link #MIXES} in its order; null
+     *                      for both
      */
-    public record Selection(List<String> scenarios, Path previousAgent, String previousLabel) {
+    public record Selection(List<String> scenarios, Path previousAgent, String previousLabel, List<String> mixes) {
 
-        public static final Selection ALL = new Selection(null, null, null);
+        public static final Selection ALL = new Selection(null, null, null, null);
+
+        public Selection {
+            if (mixes != null) {
+                for (String m : mixes) {
+                    if (!MIXES.contains(m)) {
+                        throw new IllegalArgumentException("unknown mix " + m + "; the mixes are " + String.join(",", MIXES));
+                    }
+                }
+                List<String> wanted = mixes;
+                mixes = MIXES.stream().filter(wanted::contains).toList();
+            } else {
+                mixes = MIXES;
+            }
+        }
+
+        public Selection(List<String> scenarios, Path previousAgent, String previousLabel) {
+            this(scenarios, previousAgent, previousLabel, null);
+        }
 
         /** The scenarios to run, in the order of {@link Scenario#ALL}. */
         List<Scenario> chosen() {
@@ -145,12 +165,12 @@ public final class LoadBench {
         for (Scenario s : chosen) {
             commands.put(s.id(), describe(s));
         }
-        List<String> wrk = MIXES.stream().map(mix -> String.join(" ", Wrk.command(layout, "$PORT", mix, 64, plan.loadSeconds()))
+        List<String> wrk = selection.mixes().stream().map(mix -> String.join(" ", Wrk.command(layout, "$PORT", mix, 64, plan.loadSeconds()))
                 .replace("-t 2 -c 64", "-t $THREADS -c $CONNECTIONS")).toList();
         List<String> unselected = selection.scenarios() == null ? List.of()
                 : Scenario.ALL.stream().filter(s -> !chosen.contains(s) && (s.store() != Scenario.Store.PREVIOUS_AGENT || previous != null))
                         .map(Scenario::id).toList();
-        Results results = new Results(chosen.stream().map(Scenario::id).toList(), MIXES, plan.connections(),
+        Results results = new Results(chosen.stream().map(Scenario::id).toList(), selection.mixes(), plan.connections(),
                 plan.loadRuns(), plan.loadSeconds(), plan.warmupSeconds(), rows, unavailable, commands, wrk,
                 postgresVersion, Redis.unavailableReason() == null ? io.reprise.bench.proc.Commands.firstLine("redis-server", "--version") : null,
                 unselected, previous);
@@ -214,7 +234,7 @@ public final class LoadBench {
             Wrk.Result warm = Wrk.run(layout, port, "post", 8, plan.warmupSeconds());
             Wrk.run(layout, port, "mix", 8, plan.warmupSeconds());
             long acknowledgedPosts = warm.requests() - warm.errors();
-            for (String mix : MIXES) {
+            for (String mix : selection.mixes()) {
                 for (int connections : plan.connections()) {
                     Wrk.Result r = Wrk.run(layout, port, mix, connections, plan.loadSeconds());
                     rows.add(new Row(s.id(), mix, connections, run, r));

@@ -263,6 +263,11 @@ public final class Report {
                 ranScenarios().size() == 7 ? "seven" : Integer.toString(ranScenarios().size()),
                 load.seconds(), joinInts(load.connections()), load.warmupSeconds(), load.warmupSeconds(), load.runs(), load.runs()));
         line();
+        if (!load.mixes().containsAll(LoadBench.MIXES)) {
+            line("Only " + String.join(" and ", load.mixes().stream().map(m -> m.equals("post") ? "POST only" : "the 90/10 mix").toList())
+                    + " was measured in this run (`--mixes`).");
+            line();
+        }
         if (load.unselected() != null && !load.unselected().isEmpty()) {
             line("Only the scenarios chosen with `--scenarios` ran; not measured in this run: "
                     + String.join(", ", load.unselected().stream().map(id -> Scenario.byId(id).label()).toList()) + ".");
