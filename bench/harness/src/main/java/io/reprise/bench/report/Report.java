@@ -137,7 +137,7 @@ public final class Report {
                     .map(RecoveryBench.Restart::replayRate).toList());
             line(String.format(Locale.ROOT, "| Replay rate of a %s-entry journal without snapshots (counter, in-process, as the agent"
                     + " logs it%s) | **%s entries/s**%s |", count(n), recovery.outcomes()
-                            ? ", each entry's outcome compared with the recorded one (`reprise.recovery.compare=" + recovery.compare() + "`)" : "",
+                            ? "; each entry's outcome compared with the recorded one, `reprise.recovery.compare=" + recovery.compare() + "`" : "",
                     rate(rate.median()), spread(rate, Report::rate)));
             recovery.journals().stream().filter(j -> j.entries() == n).findFirst().ifPresent(j -> line(String.format(Locale.ROOT,
                     "| Journal bytes on disk per entry%s, %s entries | **%.1f** |", recovery.outcomes() ? " (request + outcome record)" : "",
