@@ -264,8 +264,8 @@ public final class Report {
                 load.seconds(), joinInts(load.connections()), load.warmupSeconds(), load.warmupSeconds(), load.runs(), load.runs()));
         line();
         if (!load.mixes().containsAll(LoadBench.MIXES)) {
-            line("Only " + String.join(" and ", load.mixes().stream().map(m -> m.equals("post") ? "POST only" : "the 90/10 mix").toList())
-                    + " was measured in this run (`--mixes`).");
+            line("This run measured only " + String.join(" and ", load.mixes().stream().map(m -> m.equals("post") ? "the POST-only load"
+                    : "the 90/10 mix").toList()) + " (`--mixes`).");
             line();
         }
         if (load.unselected() != null && !load.unselected().isEmpty()) {
@@ -322,7 +322,7 @@ public final class Report {
             line("![" + title + ": p99 latency against throughput](" + image(name) + ")");
             line();
         }
-        line("Each line is one scenario; its points are " + joinInts(load.connections()) + " connections (labelled c1, c8, c64)."
+        line("Each line is one scenario; its points are " + joinInts(load.connections()) + " connections (labelled " + String.join(", ", load.connections().stream().map(c -> "c" + c).toList()) + ")."
                 + " Down and to the right is better. Dashed: the counter kept outside the JVM. Medians of the runs.");
         line();
         for (String mix : load.mixes()) {
@@ -356,7 +356,7 @@ public final class Report {
             line("# " + s.label());
             load.commands().getOrDefault(s.id(), List.of()).forEach(this::line);
         }
-        line("# the client: $CONNECTIONS is 1, 8 or 64; $THREADS is 1 for 1 connection, else 2");
+        line("# the client: $CONNECTIONS is " + joinInts(load.connections()).replace(" and ", " or ") + "; $THREADS is 1 for 1 connection, else 2");
         load.wrkCommands().forEach(this::line);
         line("```");
         line();

@@ -54,6 +54,7 @@ class ReportTest {
         assertThat(md).contains("not measured in this run (not among its `--scenarios`)");
         assertThat(md).contains("Only the scenarios chosen with `--scenarios` ran");
         assertThat(md).contains("| agent (previous release), sync=none | nothing | what the page cache had not written back |");
+        assertThat(md).contains("its points are 8 connections (labelled c8)").contains("# the client: $CONNECTIONS is 8;");
         assertThat(md).doesNotContain("NaN");
     }
 }
