@@ -8,7 +8,13 @@
 #                 --no-build                                       use the jars already built
 #                 --no-install                                     never call apt-get
 #                 --work DIR  --report FILE  --java PATH           see bench/README.md
+#                 --scenarios baseline,none,previous-none          only these load scenarios
+#                 --previous-agent JAR  [--previous-agent-label TEXT]  also measure an earlier release's agent, sync=none
+#                 --runs N  --seconds N  --connections 1,8,64      load repetitions, seconds per measurement, wrk connections
+#                 --mixes post                                     only these wrk mixes (post, mix)
+#                 --journal-lengths 100000,1000000                 journal lengths of the recovery step
 set -euo pipefail
+caller_dir="$PWD"
 cd "$(dirname "$0")/.."
 
 mode=""
@@ -20,8 +26,13 @@ while [[ $# -gt 0 ]]; do
     --smoke|--full) mode="$1"; args+=("$1") ;;
     --no-build) build=0 ;;
     --no-install) install=0 ;;
-    --steps|--work|--report|--java) args+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --steps|--work|--report|--java|--scenarios|--previous-agent|--previous-agent-label|--runs|--rounds|--seconds|--connections|--mixes|--journal-lengths)
+      if [[ $# -lt 2 ]]; then echo "bench/run.sh: $1 needs a value (try --help)" >&2; exit 64; fi
+      value="$2"
+      # The previous release's jar is named from where the command was typed; the harness runs from the repository root.
+      if [[ "$1" == "--previous-agent" && "$value" != /* ]]; then value="$caller_dir/$value"; fi
+      args+=("$1" "$value"); shift ;;
+    -h|--help) sed -n '2,15p' bench/run.sh; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 64 ;;
   esac
   shift
@@ -78,6 +89,9 @@ opens=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base
        --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
        --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED)
 shown="bench/run.sh $mode"
-for a in "${args[@]}"; do [[ "$a" == "$mode" ]] || shown+=" $a"; done
+for a in "${args[@]}"; do
+  if [[ "$a" == "$mode" ]]; then continue; fi
+  if [[ "$a" =~ [^A-Za-z0-9_./,=:+-] ]]; then shown+=" $(printf '%q' "$a")"; else shown+=" $a"; fi
+done
 "$java_bin" "${opens[@]}" -Djava.awt.headless=true -jar bench/harness/target/bench-harness.jar "${args[@]}" --command "$shown"
 echo "bench: $mode finished in $(( $(date +%s) - started )) s"

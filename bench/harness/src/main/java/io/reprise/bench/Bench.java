@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * <pre>
  * java [Chronicle's --add-opens] -jar bench/harness/target/bench-harness.jar --smoke|--full
  *      [--steps load,startup,recovery,pause,jmh,report] [--work DIR] [--report FILE] [--java PATH]
+ *      [--scenarios ID,...] [--previous-agent JAR [--previous-agent-label TEXT]]
+ *      [--runs N] [--seconds N] [--connections N,...] [--mixes post,mix] [--journal-lengths N,...]
  * </pre>
  *
  * Each step writes its results as JSON into {@code <work>/results}; the report step turns whatever is there into
@@ -49,6 +51,14 @@ public final class Bench {
         Path report = null;
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String command = "bench/run.sh";
+        List<String> scenarios = null;
+        Path previousAgent = null;
+        String previousLabel = null;
+        Integer runs = null;
+        Integer seconds = null;
+        List<Integer> connections = null;
+        List<Long> journalLengths = null;
+        List<String> mixes = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> plan = Plan.smoke();
@@ -65,11 +75,40 @@ public final class Bench {
                 case "--report" -> report = Path.of(args[++i]);
                 case "--java" -> java = Path.of(args[++i]);
                 case "--command" -> command = args[++i];
+                case "--scenarios" -> {
+                    try {
+                        scenarios = io.reprise.bench.load.Scenario.parse(args[++i]);
+                    } catch (IllegalArgumentException e) {
+                        fail("--scenarios: " + e.getMessage());
+                    }
+                }
+                case "--previous-agent" -> previousAgent = Path.of(args[++i]);
+                case "--previous-agent-label" -> previousLabel = args[++i];
+                case "--runs", "--rounds" -> runs = positive(args[i], args[++i]);
+                case "--seconds" -> seconds = positive(args[i], args[++i]);
+                case "--connections" -> connections = positives(args[i], args[++i]).stream().map(Long::intValue).toList();
+                case "--journal-lengths" -> journalLengths = positives(args[i], args[++i]);
+                case "--mixes" -> mixes = List.of(args[++i].split(","));
                 default -> fail("unknown option " + args[i]);
             }
         }
         if (plan == null) {
             fail("say --smoke (every step, tiny sizes, about a minute) or --full (the report's run)");
+        }
+        plan = plan.withLoad(runs, seconds, connections).withJournalLengths(journalLengths);
+        if (previousAgent != null && !Files.isRegularFile(previousAgent)) {
+            fail("--previous-agent " + previousAgent + ": no such file; build the earlier release's agent first"
+                    + " (bench/README.md, \"Against the previous release\")");
+        }
+        if (previousLabel != null && previousAgent == null) {
+            fail("--previous-agent-label names the jar of --previous-agent, which was not given");
+        }
+        LoadBench.Selection selection = null;
+        try {
+            selection = new LoadBench.Selection(scenarios, previousAgent, previousLabel, mixes);
+            selection.check();
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
         }
         Path repo = Path.of("").toAbsolutePath();
         if (work == null) {
@@ -107,7 +146,7 @@ public final class Bench {
                 long t = System.nanoTime();
                 System.out.println("bench: step " + step);
                 switch (step) {
-                    case "load" -> new LoadBench(plan, layout).run();
+                    case "load" -> new LoadBench(plan, layout, selection).run();
                     case "startup" -> new StartupBench(plan, layout).run();
                     case "recovery" -> new RecoveryBench(plan, layout).run();
                     case "pause" -> new SnapshotPauseBench(plan, layout).run();
@@ -131,6 +170,32 @@ public final class Bench {
                     + layout.show(layout.imageDir()));
         }
         System.out.printf("bench: done in %.1f min%n", (System.nanoTime() - started) / 6e10);
+    }
+
+    /** A positive whole number given to {@code option}, or the harness stops with a usage error. */
+    private static int positive(String option, String value) {
+        List<Long> v = positives(option, value);
+        if (v.size() != 1 || v.get(0) > Integer.MAX_VALUE) {
+            fail(option + " takes one positive whole number, not " + value);
+        }
+        return v.get(0).intValue();
+    }
+
+    /** Comma-separated positive whole numbers given to {@code option}, e.g. {@code 1,8,64}. */
+    private static List<Long> positives(String option, String value) {
+        List<Long> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            try {
+                long n = Long.parseLong(part.trim());
+                if (n <= 0) {
+                    throw new NumberFormatException();
+                }
+                out.add(n);
+            } catch (NumberFormatException e) {
+                fail(option + " takes positive whole numbers separated by commas (e.g. 1,8,64), not " + value);
+            }
+        }
+        return out;
     }
 
     private static String stripExtension(String name) {

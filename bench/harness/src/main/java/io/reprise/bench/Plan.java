@@ -40,6 +40,23 @@ public record Plan(String mode, int loadRuns, int loadSeconds, int warmupSeconds
                 List.of("-f", "1", "-wi", "0", "-i", "1", "-r", "300ms", "-p", "entries=100000", "-p", "bodyBytes=0"));
     }
 
+    /**
+     * This plan with the load step's sizes replaced where given ({@code --runs}, {@code --seconds},
+     * {@code --connections}); null keeps the plan's own.
+     */
+    public Plan withLoad(Integer runs, Integer seconds, List<Integer> connections) {
+        return new Plan(mode, runs == null ? loadRuns : runs, seconds == null ? loadSeconds : seconds, warmupSeconds,
+                connections == null ? this.connections : List.copyOf(connections), startupRuns, journalLengths,
+                snapshotEvery, restartRuns, pauseKeys, pauseSnapshotEvery, pauseSeconds, pauseRuns, jmhArgs);
+    }
+
+    /** This plan with the recovery step's journal lengths replaced ({@code --journal-lengths}); null keeps them. */
+    public Plan withJournalLengths(List<Long> lengths) {
+        return new Plan(mode, loadRuns, loadSeconds, warmupSeconds, connections, startupRuns,
+                lengths == null ? journalLengths : List.copyOf(lengths), snapshotEvery, restartRuns, pauseKeys,
+                pauseSnapshotEvery, pauseSeconds, pauseRuns, jmhArgs);
+    }
+
     public boolean smokeMode() {
         return mode.equals("smoke");
     }

@@ -20,6 +20,10 @@ import java.util.Map;
  * each connection count, repeated {@link Plan#loadRuns()} times. A repetition runs every scenario once, baseline
  * first, each in a fresh process (and a fresh Redis), warmed up before it is measured, so each scenario can be
  * compared with the baseline of its own repetition.
+ *
+ * <p>{@link Selection} narrows the scenarios ({@code --scenarios}) and adds the previous release's agent
+ * ({@code --previous-agent}): its {@code sync=none} runs right next to this build's in every repetition, the two
+ * swapping places from one repetition to the next, so that each can be divided by the other of the same repetition.
  */
 public final class LoadBench {
 
@@ -33,10 +37,64 @@ public final class LoadBench {
      * @param unavailable scenario id to the reason it was not measured
      * @param commands    scenario id to the commands that start it, with $-placeholders for ports and directories
      */
+    /**
+     * @param scenarios     the scenarios this run measured (with {@code --scenarios}, only those), in the order of
+     *                      {@link Scenario#ALL}
+     * @param unselected    the scenarios left out by {@code --scenarios}; empty without it
+     * @param previousAgent the jar of {@code --previous-agent}, null without it
+     */
     public record Results(List<String> scenarios, List<String> mixes, List<Integer> connections, int runs,
                           int seconds, int warmupSeconds, List<Row> rows, Map<String, String> unavailable,
                           Map<String, List<String>> commands, List<String> wrkCommands, String postgresVersion,
-                          String redisVersion) {
+                          String redisVersion, List<String> unselected, PreviousAgent previousAgent) {
+    }
+
+    /**
+     * What to measure besides the plan's sizes.
+     *
+     * @param scenarios     the ids to run ({@code --scenarios}), or null for all
+     * @param previousAgent the earlier release's agent jar ({@code --previous-agent}), or null
+     * @param previousLabel what to call it in the report ({@code --previous-agent-label}), or null
+     * @param mixes         the wrk mixes to measure ({@code --mixes}), a subset of {@link #MIXES} in its order; null
+     *                      for both
+     */
+    public record Selection(List<String> scenarios, Path previousAgent, String previousLabel, List<String> mixes) {
+
+        public static final Selection ALL = new Selection(null, null, null, null);
+
+        public Selection {
+            if (mixes != null) {
+                for (String m : mixes) {
+                    if (!MIXES.contains(m)) {
+                        throw new IllegalArgumentException("unknown mix " + m + "; the mixes are " + String.join(",", MIXES));
+                    }
+                }
+                List<String> wanted = mixes;
+                mixes = MIXES.stream().filter(wanted::contains).toList();
+            } else {
+                mixes = MIXES;
+            }
+        }
+
+        public Selection(List<String> scenarios, Path previousAgent, String previousLabel) {
+            this(scenarios, previousAgent, previousLabel, null);
+        }
+
+        /** The scenarios to run, in the order of {@link Scenario#ALL}. */
+        List<Scenario> chosen() {
+            return Scenario.ALL.stream()
+                    .filter(s -> scenarios == null ? s.store() != Scenario.Store.PREVIOUS_AGENT || previousAgent != null
+                            : scenarios.contains(s.id()))
+                    .toList();
+        }
+
+        /** Refuses a selection that cannot run: the previous release's scenario without its jar. */
+        public void check() {
+            if (scenarios != null && scenarios.contains(Scenario.PREVIOUS_NONE) && previousAgent == null) {
+                throw new IllegalArgumentException("--scenarios names " + Scenario.PREVIOUS_NONE + " but no --previous-agent"
+                        + " jar was given; add --previous-agent PATH (the earlier release's agent/target/reprise-agent.jar)");
+            }
+        }
     }
 
     /** The scenario cannot run in this build or on this machine; reported, not a failure. */
@@ -48,19 +106,32 @@ public final class LoadBench {
 
     private final Plan plan;
     private final Layout layout;
+    private final Selection selection;
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
     private Postgres postgres;
 
     public LoadBench(Plan plan, Layout layout) {
+        this(plan, layout, Selection.ALL);
+    }
+
+    public LoadBench(Plan plan, Layout layout, Selection selection) {
         this.plan = plan;
         this.layout = layout;
+        this.selection = selection;
     }
 
     public Results run() throws Exception {
+        selection.check();
+        List<Scenario> chosen = selection.chosen();
+        PreviousAgent previous = selection.previousAgent() == null ? null
+                : PreviousAgent.of(selection.previousAgent(), selection.previousLabel());
+        if (previous != null) {
+            say("load: previous release's agent %s", previous.describe());
+        }
         String redisMissing = Redis.unavailableReason();
         String postgresMissing = Postgres.unavailableReason();
-        for (Scenario s : Scenario.ALL) {
+        for (Scenario s : chosen) {
             if (s.store() == Scenario.Store.REDIS && redisMissing != null) {
                 unavailable.put(s.id(), redisMissing);
             }
@@ -71,7 +142,7 @@ public final class LoadBench {
         String postgresVersion = null;
         try {
             for (int run = 1; run <= plan.loadRuns(); run++) {
-                for (Scenario s : Scenario.ALL) {
+                for (Scenario s : order(chosen, run)) {
                     if (unavailable.containsKey(s.id())) {
                         continue;
                     }
@@ -91,16 +162,35 @@ public final class LoadBench {
             }
         }
         Map<String, List<String>> commands = new LinkedHashMap<>();
-        for (Scenario s : Scenario.ALL) {
+        for (Scenario s : chosen) {
             commands.put(s.id(), describe(s));
         }
-        List<String> wrk = MIXES.stream().map(mix -> String.join(" ", Wrk.command(layout, "$PORT", mix, 64, plan.loadSeconds()))
+        List<String> wrk = selection.mixes().stream().map(mix -> String.join(" ", Wrk.command(layout, "$PORT", mix, 64, plan.loadSeconds()))
                 .replace("-t 2 -c 64", "-t $THREADS -c $CONNECTIONS")).toList();
-        Results results = new Results(Scenario.ALL.stream().map(Scenario::id).toList(), MIXES, plan.connections(),
+        List<String> unselected = selection.scenarios() == null ? List.of()
+                : Scenario.ALL.stream().filter(s -> !chosen.contains(s) && (s.store() != Scenario.Store.PREVIOUS_AGENT || previous != null))
+                        .map(Scenario::id).toList();
+        Results results = new Results(chosen.stream().map(Scenario::id).toList(), selection.mixes(), plan.connections(),
                 plan.loadRuns(), plan.loadSeconds(), plan.warmupSeconds(), rows, unavailable, commands, wrk,
-                postgresVersion, Redis.unavailableReason() == null ? io.reprise.bench.proc.Commands.firstLine("redis-server", "--version") : null);
+                postgresVersion, Redis.unavailableReason() == null ? io.reprise.bench.proc.Commands.firstLine("redis-server", "--version") : null,
+                unselected, previous);
         Json.write(layout.results().resolve("load.json"), results);
         return results;
+    }
+
+    /**
+     * The order of repetition {@code run}: as chosen, except that this build's {@code sync=none} and the previous
+     * release's swap places in every second repetition, so that neither always runs first (on a JVM, a disk and a
+     * page cache the other one just warmed, or just filled).
+     */
+    static List<Scenario> order(List<Scenario> chosen, int run) {
+        List<Scenario> order = new ArrayList<>(chosen);
+        int current = order.indexOf(Scenario.byId("agent-none"));
+        int previous = order.indexOf(Scenario.byId(Scenario.PREVIOUS_NONE));
+        if (run % 2 == 0 && current >= 0 && previous >= 0) {
+            java.util.Collections.swap(order, current, previous);
+        }
+        return order;
     }
 
     private void measure(Scenario s, int run) throws Exception {
@@ -113,8 +203,9 @@ public final class LoadBench {
         try {
             List<String> cmd;
             switch (s.store()) {
-                case HEAP -> cmd = counterCommand(null, Integer.toString(port), null);
-                case AGENT -> cmd = counterCommand(s.option(), Integer.toString(port), dir.resolve("data").toString());
+                case HEAP -> cmd = counterCommand(null, null, Integer.toString(port), null);
+                case AGENT, PREVIOUS_AGENT -> cmd = counterCommand(agentJar(s), s.option(), Integer.toString(port),
+                        dir.resolve("data").toString());
                 case REDIS -> {
                     redis = Redis.start(dir.resolve("redis"), s.option(), logs.resolve("load-run" + run + "-" + s.id() + "-redis.log"));
                     cmd = storeCommand("redis", Integer.toString(port), Integer.toString(redis.port()), null);
@@ -132,9 +223,9 @@ public final class LoadBench {
                 service.awaitHttp(port, Duration.ofSeconds(120));
             } catch (Service.ExitedException e) {
                 String log = service.log();
-                if (s.store() == Scenario.Store.AGENT && e.exitCode() == 2 && log.contains("configuration error")) {
+                if (s.agent() && e.exitCode() == 2 && log.contains("configuration error")) {
                     String line = log.lines().filter(l -> l.contains("configuration error")).findFirst().orElse(log).trim();
-                    throw new NotAvailable("not available in this build: the agent refuses reprise.sync=" + s.option()
+                    throw new NotAvailable("not available in this build: the agent " + agentJar(s) + " refuses reprise.sync=" + s.option()
                             + " (\"" + line + "\")");
                 }
                 throw e;
@@ -143,7 +234,7 @@ public final class LoadBench {
             Wrk.Result warm = Wrk.run(layout, port, "post", 8, plan.warmupSeconds());
             Wrk.run(layout, port, "mix", 8, plan.warmupSeconds());
             long acknowledgedPosts = warm.requests() - warm.errors();
-            for (String mix : MIXES) {
+            for (String mix : selection.mixes()) {
                 for (int connections : plan.connections()) {
                     Wrk.Result r = Wrk.run(layout, port, mix, connections, plan.loadSeconds());
                     rows.add(new Row(s.id(), mix, connections, run, r));
@@ -171,11 +262,16 @@ public final class LoadBench {
         }
     }
 
-    private List<String> counterCommand(String sync, String port, String dataDir) {
+    /** This build's agent jar, or the previous release's for its scenario. */
+    private Path agentJar(Scenario s) {
+        return s.store() == Scenario.Store.PREVIOUS_AGENT ? selection.previousAgent() : layout.agentJar();
+    }
+
+    private List<String> counterCommand(Path agentJar, String sync, String port, String dataDir) {
         List<String> cmd = new ArrayList<>();
         cmd.add(layout.java().toString());
         if (sync != null) {
-            cmd.add("-javaagent:" + layout.agentJar());
+            cmd.add("-javaagent:" + agentJar);
             cmd.add("-Dreprise.dir=" + dataDir);
             cmd.add("-Dreprise.sync=" + sync);
         }
@@ -199,8 +295,8 @@ public final class LoadBench {
     private List<String> describe(Scenario s) {
         List<String> lines = new ArrayList<>();
         switch (s.store()) {
-            case HEAP -> lines.add(show(counterCommand(null, "$PORT", null)));
-            case AGENT -> lines.add(show(counterCommand(s.option(), "$PORT", "$WORK/data")));
+            case HEAP -> lines.add(show(counterCommand(null, null, "$PORT", null)));
+            case AGENT, PREVIOUS_AGENT -> lines.add(show(counterCommand(agentJar(s), s.option(), "$PORT", "$WORK/data")));
             case REDIS -> {
                 lines.add(String.join(" ", Redis.command("$REDIS_PORT", "$WORK/redis", s.option())).replace("--save  ", "--save \"\" "));
                 lines.add(show(storeCommand("redis", "$PORT", "$REDIS_PORT", null)));

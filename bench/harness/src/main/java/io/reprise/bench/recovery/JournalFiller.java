@@ -2,18 +2,24 @@ package io.reprise.bench.recovery;
 
 import io.reprise.journal.Journal;
 import io.reprise.journal.JournalEntry;
+import io.reprise.journal.Outcome;
 import io.reprise.snapshot.store.PendingSnapshot;
 import io.reprise.snapshot.store.SnapshotStore;
 import java.io.DataOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * Writes a counter's data directory directly, with the real {@link Journal} and {@link SnapshotStore}: building 10
  * million entries through HTTP would take most of an hour. Every entry is a copy of {@code template}, an entry the
  * agent itself journaled for wrk's {@code POST /counter/increment} (same method, target, headers and body; only the
- * time stamp differs). Every {@code snapshotEvery} entries a snapshot is committed at that entry's position, holding
- * what the counter's provider writes there (the count as an 8-byte big-endian long), and two are kept, the agent's
- * default. {@link RecoveryBench} checks these assumptions against a data directory the agent wrote.
+ * time stamp differs), appended as the agent appends it ({@link Journal#appendRequest}) and followed, as the agent
+ * follows it, by its outcome record ({@link Journal#appendOutcome}): the status the counter sent and the digest of
+ * the body it answered, the new value in decimal, so the n-th entry's body is {@code n}. Every {@code snapshotEvery}
+ * entries a snapshot is committed at the position of that entry's outcome record (the last record under the
+ * agent's order, where the agent takes its snapshots), holding what the counter's provider writes there (the count
+ * as an 8-byte big-endian long), and two are kept, the agent's default. {@link RecoveryBench} checks these
+ * assumptions against a data directory the agent wrote.
  */
 final class JournalFiller {
 
@@ -33,13 +39,14 @@ final class JournalFiller {
      * ends a full interval after the newest snapshot, as if the process died just before taking the next one, so
      * the restart replays as much as snapshots every {@code snapshotEvery} entries ever leave to replay.
      */
-    static Filled fill(Path dataDir, JournalEntry template, long entries, long snapshotEvery) throws Exception {
+    static Filled fill(Path dataDir, JournalEntry template, int status, long entries, long snapshotEvery) throws Exception {
         long started = System.nanoTime();
         long snapshotEntries = 0;
         SnapshotStore store = new SnapshotStore(dataDir.resolve("snapshots"));
         try (Journal journal = Journal.open(dataDir.resolve("journal"))) {
             for (long i = 1; i <= entries; i++) {
-                long position = journal.append(template.method(), template.target(), template.headers(), template.body());
+                long request = journal.appendRequest(template.method(), template.target(), template.headers(), template.body());
+                long position = journal.appendOutcome(request, counterOutcome(status, i));
                 if (snapshotEvery > 0 && i % snapshotEvery == 0 && i < entries) {
                     try (PendingSnapshot pending = store.begin()) {
                         DataOutputStream out = new DataOutputStream(pending.stream());
@@ -53,5 +60,15 @@ final class JournalFiller {
             }
         }
         return new Filled(entries, snapshotEntries, (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * The outcome the agent records for the counter's {@code n}-th increment on an empty counter: the status sent
+     * and the digest of the body, {@code n} in decimal (what {@code CounterApp} answers, digested as the agent's
+     * JDK-server adapter digests what it sends).
+     */
+    static Outcome counterOutcome(int status, long n) {
+        byte[] body = Long.toString(n).getBytes(StandardCharsets.UTF_8);
+        return Outcome.answered(status, Outcome.digest(body, 0, body.length));
     }
 }

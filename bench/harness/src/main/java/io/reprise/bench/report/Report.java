@@ -121,6 +121,11 @@ public final class Report {
             int c = maxConnections();
             line("| Throughput of the agent with `sync=none` against the counter without it, POST only, " + c + " connections | "
                     + ratioText("agent-none", "baseline", "post", c) + " |");
+            if (load.previousAgent() != null) {
+                line("| Throughput of this build's agent against the previous release's (" + load.previousAgent().describe()
+                        + "), both `sync=none`, POST only, " + c + " connections | "
+                        + ratioText("agent-none", Scenario.PREVIOUS_NONE, "post", c) + " |");
+            }
             line("| Throughput of the agent with `sync=always` against Redis with `appendfsync always`, POST only, " + c
                     + " connections | " + ratioText("agent-always", "redis-always", "post", c) + " |");
         }
@@ -131,12 +136,22 @@ public final class Report {
             Stats rate = Stats.of(recovery.restarts().stream().filter(r -> r.entries() == n && !r.snapshots())
                     .map(RecoveryBench.Restart::replayRate).toList());
             line(String.format(Locale.ROOT, "| Replay rate of a %s-entry journal without snapshots (counter, in-process, as the agent"
-                    + " logs it) | **%s entries/s**%s |", count(n), rate(rate.median()), spread(rate, Report::rate)));
+                    + " logs it%s) | **%s entries/s**%s |", count(n), recovery.outcomes()
+                            ? "; each entry's outcome compared with the recorded one, `reprise.recovery.compare=" + recovery.compare() + "`" : "",
+                    rate(rate.median()), spread(rate, Report::rate)));
+            recovery.journals().stream().filter(j -> j.entries() == n).findFirst().ifPresent(j -> line(String.format(Locale.ROOT,
+                    "| Journal bytes on disk per entry%s, %s entries | **%.1f** |", recovery.outcomes() ? " (request + outcome record)" : "",
+                    count(n), (double) j.allocatedBytes() / j.entries())));
         }
         line();
     }
 
     private String ratioText(String scenario, String against, String mix, int connections) {
+        for (String id : List.of(scenario, against)) {
+            if (!ran(id)) {
+                return "not measured in this run (not among its `--scenarios`)";
+            }
+        }
         if (load.unavailable().containsKey(scenario)) {
             return "not measured: " + load.unavailable().get(scenario);
         }
@@ -202,8 +217,31 @@ public final class Report {
         return Stats.of(ratios);
     }
 
+    /** The scenarios this run set out to measure (all of them in results written before {@code --scenarios}). */
+    private List<Scenario> ranScenarios() {
+        if (load.scenarios() == null) {
+            return Scenario.ALL.stream().filter(s -> s.store() != Scenario.Store.PREVIOUS_AGENT).toList();
+        }
+        return load.scenarios().stream().map(Scenario::byId).toList();
+    }
+
+    private boolean ran(String id) {
+        return ranScenarios().stream().anyMatch(s -> s.id().equals(id));
+    }
+
     private List<Scenario> measured() {
-        return Scenario.ALL.stream().filter(s -> !load.unavailable().containsKey(s.id())).toList();
+        return ranScenarios().stream().filter(s -> !load.unavailable().containsKey(s.id())).toList();
+    }
+
+    /** What a crash loses in each scenario, for the table that says so. */
+    private static String[] losses(Scenario s) {
+        return switch (s.id()) {
+            case "baseline" -> new String[] {"everything", "everything"};
+            case "agent-none", Scenario.PREVIOUS_NONE -> new String[] {"nothing", "what the page cache had not written back"};
+            case "agent-batch" -> new String[] {"nothing", "at most `reprise.sync.interval`"};
+            case "redis-everysec" -> new String[] {"nothing (the state is in Redis)", "about the last second"};
+            default -> new String[] {"nothing", "nothing"};
+        };
     }
 
     private void loadSection() throws IOException {
@@ -215,31 +253,46 @@ public final class Report {
             line();
             return;
         }
-        line(String.format(Locale.ROOT, "The counter service of `samples/counter` (JDK HTTP server, 16 worker threads, TCP_NODELAY), in seven"
+        line(String.format(Locale.ROOT, "The counter service of `samples/counter` (JDK HTTP server, 16 worker threads, TCP_NODELAY), in %s"
                 + " variants that differ only in where the counter is kept. [wrk](https://github.com/wg/wrk) drives it over loopback"
                 + " for %d s per measurement with %s connections, POST only (`POST /counter/increment`) and a 90/10 mix of"
                 + " `GET /counter` and POSTs; each start of a service is warmed up first (%d s POST only, %d s mix, 8 connections, not"
                 + " measured). The whole matrix ran %d time(s), each scenario in a fresh process, the baseline first; every figure is"
                 + " the median of the %d runs with the range in brackets, and each ratio is taken against the baseline of the same run"
                 + " before the median is taken. Latencies are wrk's: from writing a request to reading its response.",
+                ranScenarios().size() == 7 ? "seven" : Integer.toString(ranScenarios().size()),
                 load.seconds(), joinInts(load.connections()), load.warmupSeconds(), load.warmupSeconds(), load.runs(), load.runs()));
         line();
+        if (!load.mixes().containsAll(LoadBench.MIXES)) {
+            line("This run measured only " + String.join(" and ", load.mixes().stream().map(m -> m.equals("post") ? "the POST-only load"
+                    : "the 90/10 mix").toList()) + " (`--mixes`).");
+            line();
+        }
+        if (load.unselected() != null && !load.unselected().isEmpty()) {
+            line("Only the scenarios chosen with `--scenarios` ran; not measured in this run: "
+                    + String.join(", ", load.unselected().stream().map(id -> Scenario.byId(id).label()).toList()) + ".");
+            line();
+        }
+        if (load.previousAgent() != null) {
+            line("\"Agent (previous release)\" is the counter with the agent jar of an earlier release, given with `--previous-agent`: "
+                    + load.previousAgent().describe() + ". Everything else about it (counter jar, JVM, options, warm-up) is as for this"
+                    + " build's agent, and the two run next to each other in every repetition, swapping places from one repetition"
+                    + " to the next.");
+            line();
+        }
         line("| scenario | a crash of the service process loses | a crash of the machine loses |");
         line("|---|---|---|");
-        line("| counter, no agent (baseline) | everything | everything |");
-        line("| agent, sync=none | nothing | what the page cache had not written back |");
-        line("| agent, sync=batch | nothing | at most `reprise.sync.interval` |");
-        line("| agent, sync=always | nothing | nothing |");
-        line("| Redis, appendfsync everysec | nothing (the state is in Redis) | about the last second |");
-        line("| Redis, appendfsync always | nothing | nothing |");
-        line("| PostgreSQL, synchronous_commit=on | nothing | nothing |");
+        for (Scenario s : ranScenarios()) {
+            String[] loses = losses(s);
+            line("| " + s.label() + " | " + loses[0] + " | " + loses[1] + " |");
+        }
         line();
         line("Like compares with like: `sync=always` with Redis `always` and PostgreSQL, `sync=batch` with Redis `everysec`. In"
                 + " PostgreSQL every increment updates the same row and holds its lock until the commit is flushed, so increments"
                 + " cost one WAL flush each whatever the concurrency.");
         line();
         if (!load.unavailable().isEmpty()) {
-            line("Not measured in this run:");
+            line("Not available in this run:");
             line();
             for (var e : load.unavailable().entrySet()) {
                 line("- " + Scenario.byId(e.getKey()).label() + ": " + e.getValue());
@@ -261,7 +314,7 @@ public final class Report {
                         labels.add("c" + c);
                     }
                 }
-                lines.add(new Plots.Line(s.label(), x, y, s.store() != Scenario.Store.HEAP && s.store() != Scenario.Store.AGENT, labels));
+                lines.add(new Plots.Line(s.label(), x, y, s.store() != Scenario.Store.HEAP && !s.agent(), labels));
             }
             String title = mix.equals("post") ? "POST only" : "90% GET, 10% POST";
             Plots.draw(layout.imageDir().resolve(name), "Counter service, " + title + ": p99 latency against throughput",
@@ -269,7 +322,7 @@ public final class Report {
             line("![" + title + ": p99 latency against throughput](" + image(name) + ")");
             line();
         }
-        line("Each line is one scenario; its points are " + joinInts(load.connections()) + " connections (labelled c1, c8, c64)."
+        line("Each line is one scenario; its points are " + joinInts(load.connections()) + " connections (labelled " + String.join(", ", load.connections().stream().map(c -> "c" + c).toList()) + ")."
                 + " Down and to the right is better. Dashed: the counter kept outside the JVM. Medians of the runs.");
         line();
         for (String mix : load.mixes()) {
@@ -286,7 +339,7 @@ public final class Report {
                     Stats ratio = ratio(s.id(), "baseline", mix, c);
                     long errors = rows(s.id(), mix, c).stream().mapToLong(r -> r.wrk().errors()).sum();
                     line("| " + s.label() + " | " + rate(t.median()) + spread(t, Report::rate)
-                            + " | " + (s.id().equals("baseline") ? "1" : String.format(Locale.ROOT, "%.2f", ratio.median()))
+                            + " | " + (s.id().equals("baseline") ? "1" : times(ratio.median()))
                             + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().p50Us()))
                             + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().p99Us()))
                             + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().maxUs()))
@@ -295,19 +348,59 @@ public final class Report {
                 line();
             }
         }
+        previousReleaseSection();
         line("<details><summary>How each scenario was started</summary>");
         line();
         line("```");
-        for (Scenario s : Scenario.ALL) {
+        for (Scenario s : ranScenarios()) {
             line("# " + s.label());
             load.commands().getOrDefault(s.id(), List.of()).forEach(this::line);
         }
-        line("# the client: $CONNECTIONS is 1, 8 or 64; $THREADS is 1 for 1 connection, else 2");
+        line("# the client: $CONNECTIONS is " + joinInts(load.connections()).replace(" and ", " or ") + "; $THREADS is 1 for 1 connection, else 2");
         load.wrkCommands().forEach(this::line);
         line("```");
         line();
         line("</details>");
         line();
+    }
+
+    /**
+     * This build's agent against the previous release's, both {@code sync=none}: per connection count, the median
+     * of the per-repetition ratio (the two ran in the same repetition), with the range, and each against the
+     * baseline of its repetition.
+     */
+    private void previousReleaseSection() {
+        if (load.previousAgent() == null || !ran("agent-none") || !ran(Scenario.PREVIOUS_NONE)) {
+            return;
+        }
+        line("### This build's agent against the previous release's, `sync=none`");
+        line();
+        line("The previous release: " + load.previousAgent().describe() + ". This build: commit "
+                + (machine == null ? "?" : machine.commit()) + ". Each ratio is taken within a repetition (the two agents ran"
+                + " next to each other in it, swapping places from one repetition to the next), then the median of the "
+                + load.runs() + " repetition(s) with the range.");
+        line();
+        for (String mix : load.mixes()) {
+            line("| " + (mix.equals("post") ? "POST only" : "90% GET, 10% POST") + ": connections | this build, requests/s"
+                    + " | previous release, requests/s | **this ÷ previous** | this × baseline | previous × baseline"
+                    + " | p99 ms, this / previous |");
+            line("|---:|---:|---:|---:|---:|---:|---|");
+            for (int c : load.connections()) {
+                Stats current = rps("agent-none", mix, c);
+                Stats previous = rps(Scenario.PREVIOUS_NONE, mix, c);
+                if (current.isEmpty() && previous.isEmpty()) {
+                    continue;
+                }
+                Stats ratio = ratio("agent-none", Scenario.PREVIOUS_NONE, mix, c);
+                line("| " + c + " | " + rateWithSpread(current) + " | " + rateWithSpread(previous)
+                        + " | **" + times(ratio.median()) + "**" + spread(ratio, Report::times)
+                        + " | " + timesWithSpread(ratio("agent-none", "baseline", mix, c))
+                        + " | " + timesWithSpread(ratio(Scenario.PREVIOUS_NONE, "baseline", mix, c))
+                        + " | " + ms(latency("agent-none", mix, c, r -> r.wrk().p99Us())) + " / "
+                        + ms(latency(Scenario.PREVIOUS_NONE, mix, c, r -> r.wrk().p99Us())) + " |");
+            }
+            line();
+        }
     }
 
     // ---------------------------------------------------------------- recovery
@@ -353,9 +446,19 @@ public final class Report {
                 + " replay time and rate are the agent's own figures from its `recovery done` log line. After each restart the"
                 + " counter is read and must equal N. The journals were written directly with the journal API from an entry the"
                 + " agent journaled for wrk (" + t.method() + " " + t.target() + ", headers " + String.join(", ", t.headers())
-                + ", " + t.bodyBytes() + "-byte body), with snapshots holding what the counter's provider writes; before that,"
+                + ", " + t.bodyBytes() + "-byte body)"
+                + (recovery.outcomes() ? ", each request followed by its outcome record as the agent writes it (the status and"
+                        + " the digest of the body the counter answers, e.g. " + t.outcome() + ")" : "")
+                + ", with snapshots holding what the counter's provider writes; before that,"
                 + " a data directory the agent wrote itself (" + t.entries() + " entries, " + t.snapshotsChecked()
-                + " snapshots) was checked to have this layout. The page cache is warm: the journal was just written.");
+                + " snapshots" + (recovery.outcomes() ? ", " + t.outcomesChecked() + " outcomes" : "")
+                + ") was checked to have this layout. The page cache is warm: the journal was just written.");
+        if (recovery.outcomes()) {
+            line();
+            line("Replay compares every entry's outcome with the recorded one (`reprise.recovery.compare=" + recovery.compare()
+                    + "`; the replayed response's body digest is computed either way) and the replay time and rate include that"
+                    + " comparison; a restart in which an entry diverged or had no outcome would fail the run.");
+        }
         line();
         List<Plots.Line> lines = new ArrayList<>();
         for (boolean snapshots : new boolean[] {false, true}) {
@@ -406,12 +509,15 @@ public final class Report {
         warmReplayRate();
         line("### Bytes on disk per journaled request");
         line();
-        line("The journal directory after writing N entries: the disk blocks its files occupy (`du`) divided by N, and for"
+        line("The journal directory after writing N entries" + (recovery.outcomes() ? " (each a request record and its outcome record)" : "")
+                + ": the disk blocks its files occupy (`du`) divided by N, and for"
                 + " comparison their length (`du --apparent-size`): Chronicle Queue creates its files sparse and large, so the length"
                 + " is mostly space never written. The index and metadata files are included, so short journals carry a fixed"
                 + " overhead that long ones amortise.");
         line();
-        line("| journal entries | bytes on disk per entry | file length per entry (sparse) | written in s |");
+        line(recovery.outcomes()
+                ? "| journal entries | bytes on disk per entry (request + outcome record) | file length per entry (sparse) | written in s |"
+                : "| journal entries | bytes on disk per entry | file length per entry (sparse) | written in s |");
         line("|---:|---:|---:|---:|");
         line(String.format(Locale.ROOT, "| %s (the agent's own, through HTTP) | %.1f | %.1f | – |", count(t.entries()),
                 (double) t.allocatedBytes() / t.entries(), (double) t.apparentBytes() / t.entries()));
@@ -609,6 +715,15 @@ public final class Report {
             return "–";
         }
         return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    /** A ratio, two decimals; "–" when it could not be taken (the other scenario did not run). */
+    private static String times(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String timesWithSpread(Stats s) {
+        return times(s.median()) + spread(s, Report::times);
     }
 
     private static String rateWithSpread(Stats s) {

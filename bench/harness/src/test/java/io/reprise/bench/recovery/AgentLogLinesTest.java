@@ -23,6 +23,19 @@ class AgentLogLinesTest {
     }
 
     @Test
+    void findsDivergencesAndEntriesWithoutAnOutcomeOnRecoveryDone() {
+        Matcher m = RecoveryBench.DIVERGED.matcher("INFO: reprise: recovery done: snapshot position -1, replayed 40 entries"
+                + " in 3.1 ms (11935 entries/s), last position 8639, 2 diverged, 1 without an outcome");
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).isEqualTo("2");
+        assertThat(m.group(2)).isEqualTo("diverged");
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(2)).isEqualTo("without an outcome");
+        assertThat(RecoveryBench.DIVERGED.matcher("INFO: reprise: recovery done: snapshot position -1, replayed 40 entries"
+                + " in 3,001.1 ms (11,935 entries/s), last position 8639").find()).isFalse();
+    }
+
+    @Test
     void readsSnapshotRestoreTime() {
         Matcher m = RecoveryBench.RESTORED.matcher("INFO: reprise: recovery started: snapshot at journal position 8602"
                 + " restored in 1.2 ms, replaying the entries after it (37 entries)");
