@@ -81,9 +81,9 @@ class CheckModeIT {
         int port = Launch.freePort();
         try (ChildJvm service = ChildJvm.start("service", work, Launch.fixture(data, port))) {
             service.awaitPort(port, START);
-            assertThat(create(port, "a").statusCode()).isEqualTo(201);
+            assertThat(Http.createItem(port, "a").statusCode()).isEqualTo(201);
             assertThat(Http.increment(port)).isEqualTo(1);
-            assertThat(create(port, "b").statusCode()).isEqualTo(201);
+            assertThat(Http.createItem(port, "b").statusCode()).isEqualTo(201);
 
             Check check = check("check", data, "-Dreprise.recovery.compare=body");
             assertThat(check.status).as(check.output).isEqualTo(0);
@@ -92,7 +92,7 @@ class CheckModeIT {
 
             assertThat(service.isAlive()).isTrue();
             assertThat(Http.increment(port)).as("the service goes on appending").isEqualTo(2);
-            assertThat(items(port)).isEqualTo("a,b");
+            assertThat(Http.items(port)).isEqualTo("a,b");
         }
     }
 
@@ -169,13 +169,13 @@ class CheckModeIT {
             assertThat(Http.increment(port)).isEqualTo(1);
             assertThat(Http.increment(port)).isEqualTo(2);
             for (String id : new String[] {"a", "b", "c"}) {
-                HttpResponse<String> created = create(port, id);
+                HttpResponse<String> created = Http.createItem(port, id);
                 assertThat(created.statusCode()).isEqualTo(201);
                 assertThat(created.body()).isEqualTo("created " + id);
             }
             assertThat(Http.send(port, "DELETE", "/items/b", null).statusCode()).isEqualTo(200);
             assertThat(Http.increment(port)).isEqualTo(3);
-            assertThat(items(port)).isEqualTo("a,c");
+            assertThat(Http.items(port)).isEqualTo("a,c");
             app.kill();
         }
     }
@@ -265,13 +265,4 @@ class CheckModeIT {
         }
     }
 
-    private static HttpResponse<String> create(int port, String id) throws IOException, InterruptedException {
-        return Http.send(port, "POST", "/items", id);
-    }
-
-    private static String items(int port) throws IOException, InterruptedException {
-        HttpResponse<String> r = Http.send(port, "GET", "/items", null);
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
 }

@@ -44,6 +44,20 @@ final class Http {
         return send(port, method, path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
     }
 
+    /** The fixture app's items: {@code POST /items} with the id as the body. */
+    static HttpResponse<String> createItem(int port, String id) throws IOException, InterruptedException {
+        return send(port, "POST", "/items", id);
+    }
+
+    /** The fixture app's item ids, comma-separated ({@code GET /items}, which must answer 200). */
+    static String items(int port) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(port, "GET", "/items", null);
+        if (r.statusCode() != 200) {
+            throw new IOException("GET /items answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
     static long increment(int port) throws IOException, InterruptedException {
         return ok(send(port, "POST", "/counter/increment", null));
     }

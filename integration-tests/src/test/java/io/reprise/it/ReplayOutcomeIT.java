@@ -45,17 +45,17 @@ class ReplayOutcomeIT {
         int port = Launch.freePort();
         try (ChildJvm app = ChildJvm.start("app", work, Launch.fixture(data, port))) {
             app.awaitPort(port, START);
-            assertThat(create(port, "a").statusCode()).isEqualTo(201);
-            assertThat(create(port, "b").statusCode()).isEqualTo(201);
+            assertThat(Http.createItem(port, "a").statusCode()).isEqualTo(201);
+            assertThat(Http.createItem(port, "b").statusCode()).isEqualTo(201);
             assertThrewOrAnswered500(port, "DELETE", "/items/nosuch");
             assertThat(Http.send(port, "DELETE", "/items/a", null).statusCode()).isEqualTo(200);
-            assertThat(items(port)).isEqualTo("b");
+            assertThat(Http.items(port)).isEqualTo("b");
             app.kill();
         }
         int port2 = Launch.freePort();
         try (ChildJvm again = ChildJvm.start("again", work, Launch.fixture(data, port2))) {
             again.awaitPort(port2, START);
-            assertThat(items(port2)).isEqualTo("b");
+            assertThat(Http.items(port2)).isEqualTo("b");
             String done = again.awaitOutput(DONE_LINE, START).group();
             assertThat(done).contains("replayed 4 entries").doesNotContain("diverged").doesNotContain("without an outcome")
                     .doesNotContain("failed and skipped");
@@ -91,7 +91,7 @@ class ReplayOutcomeIT {
             // The DELETE was the last request journaled, so its position is the last one replayed.
             assertThat(warnedAt).isEqualTo(lastPosition(done)).isEqualTo(stoppedAt);
             // warn goes on with what the replay did: the DELETE threw this time, so b is still there.
-            assertThat(items(port2)).isEqualTo("a,b");
+            assertThat(Http.items(port2)).isEqualTo("a,b");
         }
     }
 
@@ -274,12 +274,12 @@ class ReplayOutcomeIT {
         int port = Launch.freePort();
         try (ChildJvm app = ChildJvm.start("live", work, Launch.fixture(data, port))) {
             app.awaitPort(port, START);
-            assertThat(create(port, "a").body()).isEqualTo("created a");
-            assertThat(create(port, "b").body()).isEqualTo("created b");
+            assertThat(Http.createItem(port, "a").body()).isEqualTo("created a");
+            assertThat(Http.createItem(port, "b").body()).isEqualTo("created b");
             HttpResponse<String> deleted = Http.send(port, "DELETE", "/items/b", null);
             assertThat(deleted.statusCode()).isEqualTo(200);
             assertThat(deleted.body()).isEqualTo("deleted b");
-            assertThat(items(port)).isEqualTo("a");
+            assertThat(Http.items(port)).isEqualTo("a");
             app.kill();
         }
     }
@@ -328,15 +328,6 @@ class ReplayOutcomeIT {
         }
     }
 
-    private static HttpResponse<String> create(int port, String id) throws IOException, InterruptedException {
-        return Http.send(port, "POST", "/items", id);
-    }
-
-    private static String items(int port) throws IOException, InterruptedException {
-        HttpResponse<String> r = Http.send(port, "GET", "/items", null);
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
 
     private static String doneLine(String output) {
         Matcher m = Pattern.compile(DONE_LINE).matcher(output);
