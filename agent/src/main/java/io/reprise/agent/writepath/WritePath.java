@@ -158,7 +158,8 @@ public final class WritePath {
         if (bound != null) {
             String expired = bound.expired();
             if (expired != null) {
-                throw new JournalUnavailableException("this process may no longer write: " + expired, null);
+                // The same words as the refusals once the watchdog has stopped writing (Reprise.stopWriting).
+                throw new JournalUnavailableException("this process stopped writing: fenced out: " + expired, null);
             }
         }
         String shortage = diskSpace.reserve(size);

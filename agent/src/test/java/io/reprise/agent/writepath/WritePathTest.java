@@ -233,7 +233,7 @@ class WritePathTest {
         expiry[0] = "Lease test/data was last renewed 12000 ms ago";
         assertThatThrownBy(() -> post(w, new byte[0], applied::incrementAndGet))
                 .isInstanceOf(JournalUnavailableException.class)
-                .hasMessageContaining("may no longer write").hasMessageContaining("last renewed 12000 ms ago");
+                .hasMessageContaining("this process stopped writing: fenced out: ").hasMessageContaining("last renewed 12000 ms ago");
         assertThat(applied.get()).as("the refused request was not applied").isEqualTo(1);
         assertThat(requestsJournaled()).as("nor journaled").isEqualTo(1);
     }

@@ -73,6 +73,7 @@ public final class LeaseFence implements AutoCloseable {
 
     private final AtomicBoolean lost = new AtomicBoolean();
     private volatile boolean stopped;
+    private volatile String lostReason;         // why the Lease was lost, for expired()
     private volatile Lease lease;                 // as the API server last returned it while we held it
     private volatile long lastRenewStartedNanos;  // start of the last request that renewed or took the Lease
     private volatile String lastError = "none";
@@ -114,8 +115,9 @@ public final class LeaseFence implements AutoCloseable {
         if (lease == null) {
             return "Lease " + namespace + "/" + name + " is not held yet";
         }
-        if (lost.get()) {
-            return "Lease " + namespace + "/" + name + " was lost";
+        String why = lostReason; // written before the lost flag, so set whenever the flag is
+        if (why != null) {
+            return why;
         }
         if (stopped) {
             return "Lease " + namespace + "/" + name + " was released";
@@ -307,14 +309,18 @@ public final class LeaseFence implements AutoCloseable {
     }
 
     private void lose(String why) {
-        if (!lost.compareAndSet(false, true)) {
-            return;
+        String reason = "Lease " + namespace + "/" + name + " " + why;
+        synchronized (lost) { // expired() must never see the flag without the reason
+            if (lost.get()) {
+                return;
+            }
+            lostReason = reason;
+            lost.set(true);
         }
         ScheduledExecutorService s = scheduler;
         if (s != null) {
             s.shutdown();
         }
-        String reason = "Lease " + namespace + "/" + name + " " + why;
         LOG.log(Level.ERROR, "reprise: " + reason);
         onLost.accept(reason);
     }
