@@ -37,18 +37,25 @@ public final class RequestLimits {
     }
 
     /**
-     * Null if the method, target and headers fit beside any body of {@code reprise.journal.max-body}, else the
-     * reason to give with a {@code 431}.
+     * An upper bound of the bytes the method, target and headers take in a journal entry, from {@code length()}
+     * calls only: three UTF-8 bytes per char at most, five per length prefix, 64 for the entry's fixed fields.
      */
-    public static String headersTooLarge(String method, String target, List<Header> headers) {
-        // Three UTF-8 bytes per char at most, five per length prefix: this bound settles every usual request
-        // with length() calls only; the exact count runs when it does not.
+    static long boundBesideBody(String method, String target, List<Header> headers) {
         long bound = 64 + 3L * method.length() + 3L * target.length();
         for (int i = 0, n = headers.size(); i < n; i++) {
             Header h = headers.get(i);
             bound += 10 + 3L * h.name().length() + 3L * h.value().length();
         }
-        if (bound <= Config.HEADER_ALLOWANCE) {
+        return bound;
+    }
+
+    /**
+     * Null if the method, target and headers fit beside any body of {@code reprise.journal.max-body}, else the
+     * reason to give with a {@code 431}.
+     */
+    public static String headersTooLarge(String method, String target, List<Header> headers) {
+        // The bound settles every usual request with length() calls only; the exact count runs when it does not.
+        if (boundBesideBody(method, target, headers) <= Config.HEADER_ALLOWANCE) {
             return null;
         }
         long bytes = Journal.entryBytesBesideBody(method, target, headers);

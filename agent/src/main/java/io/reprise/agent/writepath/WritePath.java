@@ -37,8 +37,8 @@ public final class WritePath {
     private final ReentrantLock order = new ReentrantLock();
     private volatile Durability durability = Durability.of(io.reprise.agent.config.SyncMode.NONE, () -> Journal.NO_POSITION, null, reason -> { });
 
-    /** Room in every entry for the codec's framing: version, lengths, timestamp, checksum, Chronicle's header. */
-    static final int ENTRY_OVERHEAD = 256;
+    /** Room in every entry besides {@link RequestLimits#boundBesideBody}: Chronicle's header and padding. */
+    static final int ENTRY_OVERHEAD = 192;
     /**
      * What the free-space gate reserves for a request's outcome record besides the request: framing, an exception's
      * class name and its message (kept to 1024 chars, up to three bytes each).
@@ -116,11 +116,11 @@ public final class WritePath {
             try {
                 position = j.appendOutcome(request, outcome);
                 lastPosition = position;
-                durability.appended(position);
             } catch (RuntimeException e) {
                 // Applied, journaled, but not its outcome: replay applies it as an entry without one.
                 unrecorded = "the request was applied but its outcome could not be journaled: " + e.getMessage();
             }
+            durability.appended(position); // the outcome, or the request alone: once per request
         } finally {
             order.unlock();
         }
@@ -173,7 +173,6 @@ public final class WritePath {
             throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
         }
         lastPosition = position;
-        durability.appended(position);
         if (++sinceSnapshot >= nextSnapshotNudge) {
             nextSnapshotNudge = sinceSnapshot + snapshotEvery; // again after as many more, if that one fails
             snapshotDue.run();
@@ -182,17 +181,12 @@ public final class WritePath {
     }
 
     /**
-     * An upper bound of the bytes the entry takes in the journal: what the free-space gate reserves. Strings are
-     * counted at up to three bytes a char (UTF-8 of the BMP; a surrogate pair is two chars for four bytes), and
-     * {@link #ENTRY_OVERHEAD} covers the codec's lengths, checksum and Chronicle's header.
+     * An upper bound of the bytes the entry takes in the journal: what the free-space gate reserves. The request's
+     * fields are bounded as {@link RequestLimits#boundBesideBody} bounds them for the 431 check, and
+     * {@link #ENTRY_OVERHEAD} adds Chronicle's header.
      */
     static long entrySize(String method, String target, List<Header> headers, byte[] body) {
-        long size = ENTRY_OVERHEAD + 3L * method.length() + 3L * target.length() + (body == null ? 0 : body.length);
-        for (int i = 0, n = headers.size(); i < n; i++) {
-            Header h = headers.get(i);
-            size += 8 + 3L * h.name().length() + 3L * h.value().length();
-        }
-        return size;
+        return ENTRY_OVERHEAD + RequestLimits.boundBesideBody(method, target, headers) + (body == null ? 0 : body.length);
     }
 
     /**
