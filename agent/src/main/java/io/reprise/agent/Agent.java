@@ -5,6 +5,8 @@ import io.reprise.agent.adapter.servlet.ServletAdapter;
 import io.reprise.agent.bridge.ProviderRegistry;
 import io.reprise.agent.config.Config;
 import io.reprise.agent.config.ConfigException;
+import io.reprise.agent.determinism.CallSiteTransformer;
+import io.reprise.agent.determinism.DeterminismReport;
 import io.reprise.agent.k8s.KubernetesSupport;
 import io.reprise.journal.DataDirLockedException;
 import io.reprise.k8s.KubernetesException;
@@ -45,6 +47,8 @@ public final class Agent {
             return;
         }
         quietChronicle();
+        // Before any application class loads: their clock, UUID and random calls are rewritten as they do.
+        CallSiteTransformer determinism = config.deterministic() ? CallSiteTransformer.install(instrumentation) : null;
         if (config.checkMode()) {
             // No lock, no Lease, nothing written: the directory is a copy, or production's own, read while it runs.
             Reprise check = Reprise.check(config);
@@ -81,9 +85,14 @@ public final class Agent {
         JdkHttpAdapter.install(reprise);
         ServletAdapter.install(reprise, instrumentation);
         ProviderRegistry.activate();
-        LOG.log(Level.INFO, String.format("reprise: agent started in %.1f ms: data directory %s, journaling %s, sync %s",
+        LOG.log(Level.INFO, String.format("reprise: agent started in %.1f ms: data directory %s, journaling %s, sync %s, %s",
                 (System.nanoTime() - started) / 1e6, config.dataDirectory(), config.journaledMethods(),
-                config.sync().name().toLowerCase()));
+                config.sync().name().toLowerCase(), determinism == null
+                        ? "clock and random values live on replay (reprise.deterministic=false)"
+                        : "clock and random values recorded (reprise.deterministic=true)"));
+        if (determinism != null) {
+            reprise.lifecycles().add(new DeterminismReport(determinism));
+        }
     }
 
     /**

@@ -59,7 +59,7 @@ final class CheckReport {
             SnapshotStore snapshots = Files.isDirectory(snapshotDir) ? new SnapshotStore(snapshotDir) : null;
             Optional<ProviderHandle> provider = ProviderDiscovery.find(Thread.currentThread().getContextClassLoader());
             report = new Recovery(journal, snapshots, provider.orElse(null), new Lifecycles(), true, null,
-                    config.compareBody(), false).run(replayer);
+                    config.compareBody(), false).replayRecordedValues(config.deterministic()).run(replayer);
         } catch (Exception e) {
             out.println("reprise check: cannot replay " + dir + ": " + e.getMessage());
             out.println("reprise check: CANNOT REPLAY (exit status " + CANNOT_REPLAY + ")");

@@ -61,7 +61,8 @@ public final class Reprise {
         this.lock = lock;
         this.opening = new BackgroundTask<>("reprise-journal-open", () -> Journal.open(dataDir.resolve("journal")));
         this.journal = opening.result();
-        this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery(), config.maxBody());
+        this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery(), config.maxBody(),
+                config.deterministic());
     }
 
     /**
@@ -178,6 +179,7 @@ public final class Reprise {
         Recovery recovery = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays(),
                 config.truncateCorrupt() ? (journal, position) -> cut(journal, position, store) : null,
                 config.compareBody(), config.stopOnDivergence());
+        recovery.replayRecordedValues(config.deterministic());
         RecoveryReport report = recovery.run(replayer);
         j = recovery.journal();
         openJournal = j;

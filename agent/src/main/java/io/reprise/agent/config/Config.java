@@ -53,6 +53,7 @@ public final class Config {
         d.put("reprise.recovery.compare", "status");
         d.put("reprise.recovery.on-divergence", "warn");
         d.put("reprise.recovery.truncate-corrupt", "false");
+        d.put("reprise.deterministic", "true");
         d.put("reprise.k8s.enabled", "auto");
         d.put("reprise.k8s.lease", "");
         d.put("reprise.k8s.lease.duration", "15s");
@@ -181,6 +182,7 @@ public final class Config {
         compareBody();
         stopOnDivergence();
         truncateCorrupt();
+        deterministic();
         kubernetes();
     }
 
@@ -320,6 +322,14 @@ public final class Config {
     /** {@code reprise.recovery.on-error=skip}: a replayed request whose handler throws is logged and skipped. */
     public boolean skipFailedReplays() {
         return choice("reprise.recovery.on-error", "skip", "stop");
+    }
+
+    /**
+     * {@code reprise.deterministic=true} (default): the clock, {@code nanoTime}, UUIDs and random values a journaled
+     * request takes are recorded with its outcome and handed back on replay (see docs/guarantees.md).
+     */
+    public boolean deterministic() {
+        return choice("reprise.deterministic", "true", "false");
     }
 
     /** {@code reprise.recovery.compare=body}: replayed outcomes must match the recorded body digest too, not only the status. */

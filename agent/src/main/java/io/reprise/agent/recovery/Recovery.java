@@ -1,5 +1,7 @@
 package io.reprise.agent.recovery;
 
+import io.reprise.agent.bridge.Determinism;
+import io.reprise.agent.bridge.Tape;
 import io.reprise.agent.lifecycle.Lifecycle;
 import io.reprise.agent.snapshot.ProviderHandle;
 import io.reprise.journal.Journal;
@@ -50,6 +52,7 @@ public final class Recovery {
     private final boolean skipFailures;
     private final Truncator truncator; // null: a corrupt entry stops recovery
     private final boolean compareBody;      // reprise.recovery.compare=body
+    private boolean recordedValues;         // reprise.deterministic=true: replay hands back recorded values
     private final boolean stopOnDivergence; // reprise.recovery.on-divergence=stop
     private int restoresFailed;        // calls of provider.restore that threw
     private long diverged;
@@ -83,6 +86,15 @@ public final class Recovery {
         this.lifecycle = lifecycle;
         this.skipFailures = skipFailures;
         this.truncator = truncator;
+    }
+
+    /**
+     * {@code reprise.deterministic=true}: hand each replayed entry the clock, UUID and random values recorded with
+     * its outcome ({@link Determinism#arm}), and count a replay that needs more than were recorded as diverged.
+     */
+    public Recovery replayRecordedValues(boolean on) {
+        this.recordedValues = on;
+        return this;
     }
 
     /** The journal after recovery: a new one if recovery cut it at a corrupt entry. */
@@ -125,6 +137,8 @@ public final class Recovery {
                     withoutOutcome++;
                 }
                 Outcome replay;
+                Tape tape = recordedValues ? tapeOf(entry) : null;
+                Determinism.arm(tape);
                 try {
                     replay = replayer.replay(entry);
                 } catch (Exception e) {
@@ -132,12 +146,15 @@ public final class Recovery {
                     replayed++;
                     last = entry.position();
                     continue;
+                } finally {
+                    Determinism.arm(null);
                 }
                 Outcome live = entry.outcome();
+                String shortfall = tape == null ? null : tape.shortfall();
                 if (live != null) {
-                    if (!live.sameAs(replay, compareBody)) {
+                    if (!live.sameAs(replay, compareBody) || shortfall != null) {
                         diverged++;
-                        diverged(entry, live, replay);
+                        diverged(entry, live, replay, shortfall);
                     }
                 } else if (replay.threw()) {
                     // Nothing recorded to compare with (the process died before the outcome, or an older journal):
@@ -181,10 +198,35 @@ public final class Recovery {
         return 1;
     }
 
-    /** Replay answered differently from live (C9): say where and how; stop if the operator asked for that. */
-    private void diverged(JournalEntry entry, Outcome live, Outcome replay) {
-        String where = "journal position " + entry.position() + " (" + entry.method() + " " + entry.target() + "): live "
-                + live.describe(compareBody) + ", replay " + replay.describe(compareBody);
+    /**
+     * The recorded values of {@code entry} to hand back while it is replayed, or null when it has none (recorded with
+     * {@code reprise.deterministic=false}, by an older version, or without an outcome): its handler then takes live
+     * values, as before.
+     */
+    private Tape tapeOf(JournalEntry entry) {
+        Outcome live = entry.outcome();
+        if (live == null || live.recorded().length == 0) {
+            return null;
+        }
+        try {
+            return Tape.replaying(live.recorded(), entry.timeMillis());
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "reprise: the recorded values of journal entry at position " + entry.position() + " ("
+                    + entry.method() + " " + entry.target() + ") cannot be read: " + e.getMessage()
+                    + "; it is replayed with live clock and random values");
+            return null;
+        }
+    }
+
+    /**
+     * Replay answered differently from live (C9), or asked for more UUIDs or random values than were recorded
+     * ({@code shortfall}, or null): say where and how; stop if the operator asked for that.
+     */
+    private void diverged(JournalEntry entry, Outcome live, Outcome replay, String shortfall) {
+        String where = "journal position " + entry.position() + " (" + entry.method() + " " + entry.target() + "): "
+                + (live.sameAs(replay, compareBody) ? "" : "live " + live.describe(compareBody) + ", replay "
+                + replay.describe(compareBody) + (shortfall == null ? "" : "; "))
+                + (shortfall == null ? "" : shortfall);
         String what = "replay diverged at " + where;
         if (divergences.size() < RecoveryReport.DETAILED) {
             divergences.add(where);

@@ -1,5 +1,7 @@
 package io.reprise.agent.writepath;
 
+import io.reprise.agent.bridge.Determinism;
+import io.reprise.agent.bridge.Tape;
 import io.reprise.agent.lifecycle.WriteDeadline;
 import io.reprise.journal.Header;
 import io.reprise.journal.Journal;
@@ -34,6 +36,7 @@ public final class WritePath {
     private final ExcludedPaths excluded;
     private final long snapshotEvery;
     private final int maxBody;
+    private final boolean deterministic;
     private final ReentrantLock order = new ReentrantLock();
     private volatile Durability durability = Durability.of(io.reprise.agent.config.SyncMode.NONE, () -> Journal.NO_POSITION, null, reason -> { });
 
@@ -57,6 +60,16 @@ public final class WritePath {
     private Runnable snapshotDue = () -> { };
 
     public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery, int maxBody) {
+        this(methods, excludedPrefixes, snapshotEvery, maxBody, false);
+    }
+
+    /**
+     * @param deterministic {@code reprise.deterministic}: record the clock, UUID and random values each request's
+     *                      handler takes on its thread ({@link Determinism}) in its outcome record
+     */
+    public WritePath(Set<String> methods, List<String> excludedPrefixes, long snapshotEvery, int maxBody,
+                     boolean deterministic) {
+        this.deterministic = deterministic;
         this.methods = Set.copyOf(methods);
         this.excluded = new ExcludedPaths(excludedPrefixes);
         this.snapshotEvery = snapshotEvery;
@@ -107,11 +120,20 @@ public final class WritePath {
             request = lastPosition;
             position = request;
             Outcome outcome;
+            Tape tape = deterministic ? Tape.recording() : null;
+            Tape outer = tape == null ? null : Determinism.begin(tape);
             try {
                 outcome = application.run();
             } catch (Exception | Error e) {
                 failed = e;
                 outcome = Outcome.threw(e.getClass().getName(), e.getMessage());
+            } finally {
+                if (tape != null) {
+                    Determinism.end(outer);
+                }
+            }
+            if (tape != null) {
+                outcome = outcome.withRecorded(tape.encode());
             }
             try {
                 position = j.appendOutcome(request, outcome);

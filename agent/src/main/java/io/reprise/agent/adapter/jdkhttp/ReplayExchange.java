@@ -9,6 +9,8 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpsServer;
 import io.reprise.journal.Header;
+import io.reprise.agent.bridge.Determinism;
+import io.reprise.agent.bridge.Tape;
 import io.reprise.journal.JournalEntry;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -66,6 +68,7 @@ final class ReplayExchange extends HttpExchange {
         filters.removeIf(f -> f instanceof JournalFilter);
         ReplayExchange exchange = new ReplayExchange(entry, context);
         HttpExchange handed = context.getServer() instanceof HttpsServer ? new HttpsExchangeView(exchange, null) : exchange;
+        Tape outer = Determinism.begin(Determinism.takeArmed()); // the values recorded live, if any
         try {
             new Filter.Chain(filters, handler).doFilter(handed);
             if (exchange.status >= 0) {
@@ -73,6 +76,8 @@ final class ReplayExchange extends HttpExchange {
             }
         } catch (Exception | Error e) {
             return Outcome.threw(e.getClass().getName(), e.getMessage());
+        } finally {
+            Determinism.end(outer);
         }
         return Outcome.answered(exchange.status < 0 ? Outcome.NO_STATUS : exchange.status, exchange.body.digest());
     }

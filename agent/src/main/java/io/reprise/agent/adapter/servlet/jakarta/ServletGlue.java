@@ -2,6 +2,8 @@ package io.reprise.agent.adapter.servlet.jakarta;
 
 import io.reprise.agent.adapter.servlet.Glue;
 import io.reprise.agent.adapter.servlet.Proceed;
+import io.reprise.agent.bridge.Determinism;
+import io.reprise.agent.bridge.Tape;
 import io.reprise.agent.adapter.servlet.ServletAdapter;
 import io.reprise.agent.writepath.JournalUnavailableException;
 import io.reprise.agent.writepath.RequestLimits;
@@ -74,12 +76,15 @@ public final class ServletGlue implements Glue {
             // kept for recovery to compare and not handed to the container, whose error page would only be
             // discarded (the replayed response goes nowhere).
             Outcome outcome;
+            Tape outer = Determinism.begin(Determinism.takeArmed()); // the values recorded live, if any
             try {
                 proceed.run(journaled, buffered);
                 outcome = buffered.outcome();
             } catch (Exception | Error e) {
                 adapter.replayed(Outcome.threw(e.getClass().getName(), e.getMessage()));
                 return;
+            } finally {
+                Determinism.end(outer);
             }
             adapter.replayed(outcome);
             buffered.finish();

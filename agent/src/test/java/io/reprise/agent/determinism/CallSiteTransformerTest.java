@@ -1,0 +1,130 @@
+package io.reprise.agent.determinism;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reprise.agent.bridge.Determinism;
+import io.reprise.agent.bridge.Tape;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class CallSiteTransformerTest {
+
+    private static byte[] classFile(Class<?> type) throws IOException {
+        try (InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Defines the rewritten class in a loader of its own, whose parent sees the bridge, as an application's does. */
+    @SuppressWarnings("unchecked")
+    private static Supplier<List<Object>> rewrittenHandler() throws Exception {
+        byte[] rewritten = CallSiteTransformer.rewrite(classFile(NonDeterministicHandler.class));
+        assertThat(rewritten).as("the handler calls recorded methods, so it is rewritten").isNotNull();
+        String name = NonDeterministicHandler.class.getName();
+        ClassLoader loader = new ClassLoader(CallSiteTransformerTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                if (n.equals(name)) {
+                    synchronized (getClassLoadingLock(n)) {
+                        Class<?> c = findLoadedClass(n);
+                        return c != null ? c : defineClass(n, rewritten, 0, rewritten.length);
+                    }
+                }
+                return super.loadClass(n, resolve);
+            }
+        };
+        return (Supplier<List<Object>>) loader.loadClass(name).getConstructor().newInstance();
+    }
+
+    private static List<Object> runWith(Tape tape, Supplier<List<Object>> handler) {
+        Tape outer = Determinism.begin(tape);
+        try {
+            return handler.get();
+        } finally {
+            Determinism.end(outer);
+        }
+    }
+
+    @Test
+    void replayHandsBackEveryValueTheHandlerTookLive() throws Exception {
+        Supplier<List<Object>> handler = rewrittenHandler();
+        Tape live = Tape.recording();
+        List<Object> recorded = runWith(live, handler);
+        byte[] encoded = live.encode();
+
+        Thread.sleep(5); // so that a clock read live on replay could not equal the recorded one
+        Tape replay = Tape.replaying(encoded, System.currentTimeMillis());
+        List<Object> replayed = runWith(replay, handler);
+
+        assertThat(replayed).isEqualTo(recorded);
+        assertThat(replay.shortfall()).isNull();
+        assertThat(live.count(Tape.UUIDS)).isEqualTo(2); // the call and the method reference
+    }
+
+    @Test
+    void withoutATapeEveryCallIsLive() throws Exception {
+        Supplier<List<Object>> handler = rewrittenHandler();
+        Tape live = Tape.recording();
+        List<Object> recorded = runWith(live, handler);
+        List<Object> again = handler.get();
+        assertThat(again.get(12)).isInstanceOf(UUID.class).isNotEqualTo(recorded.get(12));
+        assertThat((Instant) again.get(2)).isAfterOrEqualTo((Instant) recorded.get(2));
+    }
+
+    @Test
+    void theUnrewrittenHandlerTakesFreshValuesSoTheTestCanFail() throws Exception {
+        Supplier<List<Object>> original = new NonDeterministicHandler();
+        Tape live = Tape.recording();
+        List<Object> first = runWith(live, original);
+        List<Object> second = runWith(Tape.replaying(live.encode(), 0), original);
+        assertThat(second.get(12)).isNotEqualTo(first.get(12));
+        assertThat(live.count(Tape.UUIDS)).isZero();
+    }
+
+    @Test
+    void replayThatAsksForMoreIdsThanRecordedGetsFreshOnesAndSaysSo() {
+        Tape live = Tape.recording();
+        Tape outer = Determinism.begin(live);
+        UUID first;
+        try {
+            first = Determinism.randomUUID();
+        } finally {
+            Determinism.end(outer);
+        }
+        Tape replay = Tape.replaying(live.encode(), 0);
+        outer = Determinism.begin(replay);
+        try {
+            assertThat(Determinism.randomUUID()).isEqualTo(first);
+            assertThat(Determinism.randomUUID()).isNotEqualTo(first);
+        } finally {
+            Determinism.end(outer);
+        }
+        assertThat(replay.shortfall()).contains("UUID").contains("1 recorded, 2 drawn");
+    }
+
+    @Test
+    void runningOutOfClockValuesFallsBackToTheEntrysTime() {
+        Tape replay = Tape.replaying(Tape.recording().encode(), 1_700_000_000_123L);
+        Tape outer = Determinism.begin(replay);
+        try {
+            assertThat(Determinism.currentTimeMillis()).isEqualTo(1_700_000_000_123L);
+            assertThat(Determinism.instantNow()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_123L));
+        } finally {
+            Determinism.end(outer);
+        }
+        assertThat(replay.shortfall()).as("the clock running out is no divergence").isNull();
+    }
+
+    @Test
+    void classesThatNameNoRecordedMethodAreNotParsed() throws Exception {
+        ConstantPoolScan scan = new ConstantPoolScan(CallSites.constructed(), CallSites.owners(), CallSites.names());
+        assertThat(scan.mayCall(classFile(PlainClass.class))).isFalse();
+        assertThat(scan.mayCall(classFile(NonDeterministicHandler.class))).isTrue();
+        assertThat(CallSiteTransformer.rewrite(classFile(PlainClass.class))).isNull();
+    }
+}
