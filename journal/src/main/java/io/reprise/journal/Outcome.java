@@ -149,12 +149,13 @@ public final class Outcome {
      * {@code no status sent}, {@code threw java.lang.IllegalStateException: no item 7}.
      */
     public String describe() {
-        return describe(true);
+        return describe(true) + (recorded.length > 0 ? ", " + recorded.length + " recorded bytes" : "");
     }
 
     /**
-     * As {@link #describe()}; without {@code withBody} the body's digest is left out (a comparison of statuses only
-     * names what it compared).
+     * What was answered, as {@link #describe()} says it but without the recorded bytes (which a comparison does not
+     * look at); without {@code withBody} the body's digest is left out too (a comparison of statuses only names what
+     * it compared).
      */
     public String describe(boolean withBody) {
         StringBuilder text = new StringBuilder();
@@ -169,9 +170,6 @@ public final class Outcome {
                 text.append(String.format(", body crc32c %08x (%d bytes)", (int) (bodyDigest >>> 32),
                         bodyDigest & 0xFFFF_FFFFL));
             }
-        }
-        if (recorded.length > 0) {
-            text.append(", ").append(recorded.length).append(" recorded bytes");
         }
         return text.toString();
     }

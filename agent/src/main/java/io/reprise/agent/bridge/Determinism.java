@@ -11,6 +11,7 @@ import java.time.OffsetTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -26,6 +27,10 @@ import java.util.random.RandomGenerator;
 public final class Determinism {
 
     private static final ThreadLocal<Tape> TAPE = new ThreadLocal<>();
+    /** Call site ids (see {@link #site}) and where they are, for messages. */
+    private static final ConcurrentHashMap<Integer, String> SITES = new ConcurrentHashMap<>();
+    /** The call site of method references ({@code UUID::randomUUID}): their values share one stream per source. */
+    public static final int METHOD_REFERENCE = 0;
     /** The tape recovery hands to whichever thread runs the replayed entry's handler (Jetty replays on its own). */
     private static volatile Tape armed;
 
@@ -63,6 +68,19 @@ public final class Determinism {
         return t;
     }
 
+    /**
+     * The agent, rewriting a class: call site {@code id} (a hash of its class, method and place, the same in every
+     * run of the same class file) is {@code where}, e.g. {@code com.example.Items.create}.
+     */
+    public static void site(int id, String where) {
+        SITES.putIfAbsent(id, where);
+    }
+
+    static String siteName(int id) {
+        String where = id == METHOD_REFERENCE ? "a method reference" : SITES.get(id);
+        return where != null ? where : "call site " + Integer.toHexString(id);
+    }
+
     private static Tape active() {
         Tape t = TAPE.get();
         return t == null || t.depth > 0 ? null : t;
@@ -70,31 +88,43 @@ public final class Determinism {
 
     // ---- the clock -------------------------------------------------------------------------------------------
 
-    public static long currentTimeMillis() {
+    public static long currentTimeMillis(int site) {
         Tape t = active();
         if (t == null) {
             return System.currentTimeMillis();
         }
-        return Math.floorDiv(t.clock(t.replaying() ? 0 : System.currentTimeMillis() * 1_000_000L), 1_000_000L);
+        return Math.floorDiv(t.clock(site, t.replaying() ? 0 : System.currentTimeMillis() * 1_000_000L), 1_000_000L);
+    }
+
+    public static long currentTimeMillis() {
+        return currentTimeMillis(METHOD_REFERENCE);
+    }
+
+    public static long nanoTime(int site) {
+        Tape t = active();
+        return t == null ? System.nanoTime() : t.nanoTime(site, System.nanoTime());
     }
 
     public static long nanoTime() {
+        return nanoTime(METHOD_REFERENCE);
+    }
+
+    public static Instant instantNow(int site) {
         Tape t = active();
-        return t == null ? System.nanoTime() : t.nanoTime(System.nanoTime());
+        return t == null ? Instant.now() : instant(t, site);
     }
 
     public static Instant instantNow() {
-        Tape t = active();
-        return t == null ? Instant.now() : instant(t);
+        return instantNow(METHOD_REFERENCE);
     }
 
     /** The current instant from the tape: recorded (live) or recorded before (replay). */
-    static Instant instant(Tape t) {
-        long nanos = t.clock(t.replaying() ? 0 : epochNanos(Instant.now()));
+    static Instant instant(Tape t, int site) {
+        long nanos = t.clock(site, t.replaying() ? 0 : epochNanos(Instant.now()));
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    /** Whether the current thread's clock reads come from a tape (for {@link RecordedClock}). */
+    /** The current thread's tape, if its clock reads are recorded or replayed (for {@link RecordedClock}). */
     static Tape clockTape() {
         return active();
     }
@@ -103,75 +133,99 @@ public final class Determinism {
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
-    public static Clock systemUTC() {
-        return new RecordedClock(java.time.ZoneOffset.UTC);
+    public static Clock systemUTC(int site) {
+        return new RecordedClock(java.time.ZoneOffset.UTC, site);
     }
 
-    public static Clock systemDefaultZone() {
-        return new RecordedClock(ZoneId.systemDefault());
+    public static Clock systemDefaultZone(int site) {
+        return new RecordedClock(ZoneId.systemDefault(), site);
     }
 
-    public static Clock system(ZoneId zone) {
-        return new RecordedClock(zone);
+    public static Clock system(ZoneId zone, int site) {
+        return new RecordedClock(zone, site);
+    }
+
+    public static LocalDate localDateNow(int site) {
+        return LocalDate.now(systemDefaultZone(site));
     }
 
     public static LocalDate localDateNow() {
-        return LocalDate.now(systemDefaultZone());
+        return localDateNow(METHOD_REFERENCE);
     }
 
-    public static LocalDate localDateNow(ZoneId zone) {
-        return LocalDate.now(system(zone));
+    public static LocalDate localDateNow(ZoneId zone, int site) {
+        return LocalDate.now(system(zone, site));
+    }
+
+    public static LocalDateTime localDateTimeNow(int site) {
+        return LocalDateTime.now(systemDefaultZone(site));
     }
 
     public static LocalDateTime localDateTimeNow() {
-        return LocalDateTime.now(systemDefaultZone());
+        return localDateTimeNow(METHOD_REFERENCE);
     }
 
-    public static LocalDateTime localDateTimeNow(ZoneId zone) {
-        return LocalDateTime.now(system(zone));
+    public static LocalDateTime localDateTimeNow(ZoneId zone, int site) {
+        return LocalDateTime.now(system(zone, site));
+    }
+
+    public static LocalTime localTimeNow(int site) {
+        return LocalTime.now(systemDefaultZone(site));
     }
 
     public static LocalTime localTimeNow() {
-        return LocalTime.now(systemDefaultZone());
+        return localTimeNow(METHOD_REFERENCE);
     }
 
-    public static LocalTime localTimeNow(ZoneId zone) {
-        return LocalTime.now(system(zone));
+    public static LocalTime localTimeNow(ZoneId zone, int site) {
+        return LocalTime.now(system(zone, site));
+    }
+
+    public static ZonedDateTime zonedDateTimeNow(int site) {
+        return ZonedDateTime.now(systemDefaultZone(site));
     }
 
     public static ZonedDateTime zonedDateTimeNow() {
-        return ZonedDateTime.now(systemDefaultZone());
+        return zonedDateTimeNow(METHOD_REFERENCE);
     }
 
-    public static ZonedDateTime zonedDateTimeNow(ZoneId zone) {
-        return ZonedDateTime.now(system(zone));
+    public static ZonedDateTime zonedDateTimeNow(ZoneId zone, int site) {
+        return ZonedDateTime.now(system(zone, site));
+    }
+
+    public static OffsetDateTime offsetDateTimeNow(int site) {
+        return OffsetDateTime.now(systemDefaultZone(site));
     }
 
     public static OffsetDateTime offsetDateTimeNow() {
-        return OffsetDateTime.now(systemDefaultZone());
+        return offsetDateTimeNow(METHOD_REFERENCE);
     }
 
-    public static OffsetDateTime offsetDateTimeNow(ZoneId zone) {
-        return OffsetDateTime.now(system(zone));
+    public static OffsetDateTime offsetDateTimeNow(ZoneId zone, int site) {
+        return OffsetDateTime.now(system(zone, site));
+    }
+
+    public static OffsetTime offsetTimeNow(int site) {
+        return OffsetTime.now(systemDefaultZone(site));
     }
 
     public static OffsetTime offsetTimeNow() {
-        return OffsetTime.now(systemDefaultZone());
+        return offsetTimeNow(METHOD_REFERENCE);
     }
 
-    public static OffsetTime offsetTimeNow(ZoneId zone) {
-        return OffsetTime.now(system(zone));
+    public static OffsetTime offsetTimeNow(ZoneId zone, int site) {
+        return OffsetTime.now(system(zone, site));
     }
 
     // ---- identifiers and seeds -------------------------------------------------------------------------------
 
-    public static UUID randomUUID() {
+    public static UUID randomUUID(int site) {
         Tape t = active();
         if (t == null) {
             return UUID.randomUUID();
         }
-        if (t.replaying() && t.has(Tape.UUIDS, 16)) {
-            return new UUID(t.takeLong(Tape.UUIDS, 8), t.takeLong(Tape.UUIDS, 8));
+        if (t.has(Tape.UUIDS, site, 16)) {
+            return new UUID(t.takeLong(8), t.takeLong(8));
         }
         UUID id = UUID.randomUUID();
         if (!t.replaying()) {
@@ -182,36 +236,44 @@ public final class Determinism {
                 bytes[i] = (byte) (hi >>> (56 - 8 * i));
                 bytes[8 + i] = (byte) (lo >>> (56 - 8 * i));
             }
-            t.put(Tape.UUIDS, bytes);
+            t.put(Tape.UUIDS, site, bytes);
         }
         return id;
     }
 
+    public static UUID randomUUID() {
+        return randomUUID(METHOD_REFERENCE);
+    }
+
     /** The seed of a {@code new Random()}: what the JDK would have chosen, recorded. */
-    public static long randomSeed() {
+    public static long randomSeed(int site) {
         Tape t = active();
         long live = ThreadLocalRandom.current().nextLong() ^ System.nanoTime();
         if (t == null) {
             return live;
         }
-        if (t.replaying() && t.has(Tape.RANDOM_SEED, 8)) {
-            return t.takeLong(Tape.RANDOM_SEED, 8);
+        if (t.has(Tape.RANDOM_SEED, site, 8)) {
+            return t.takeLong(8);
         }
-        t.putLong(Tape.RANDOM_SEED, live, 8);
+        t.putLong(Tape.RANDOM_SEED, site, live, 8);
         return live;
     }
 
-    public static double mathRandom() {
+    public static double mathRandom(int site) {
         Tape t = active();
         if (t == null) {
             return Math.random();
         }
-        if (t.replaying() && t.has(Tape.MATH_RANDOM, 8)) {
-            return Double.longBitsToDouble(t.takeLong(Tape.MATH_RANDOM, 8));
+        if (t.has(Tape.MATH_RANDOM, site, 8)) {
+            return Double.longBitsToDouble(t.takeLong(8));
         }
         double v = Math.random();
-        t.putLong(Tape.MATH_RANDOM, Double.doubleToRawLongBits(v), 8);
+        t.putLong(Tape.MATH_RANDOM, site, Double.doubleToRawLongBits(v), 8);
         return v;
+    }
+
+    public static double mathRandom() {
+        return mathRandom(METHOD_REFERENCE);
     }
 
     // ---- random generators: Random, SecureRandom, ThreadLocalRandom, SplittableRandom, RandomGenerator --------
@@ -223,11 +285,6 @@ public final class Determinism {
         return g instanceof ThreadLocalRandom ? Tape.THREAD_LOCAL_RANDOM : Tape.RANDOM;
     }
 
-    /** Whether replay can hand back a value of {@code bytes} bytes of {@code source}; false when recording. */
-    private static boolean replayable(Tape t, int source, int bytes) {
-        return t.replaying() && t.has(source, bytes);
-    }
-
     /** Marks the start of a live call on a generator, so that the calls it makes itself are not recorded too. */
     private static void enter(Tape t) {
         t.depth++;
@@ -237,281 +294,286 @@ public final class Determinism {
         t.depth--;
     }
 
-    public static int nextInt(RandomGenerator g) {
+    public static int nextInt(RandomGenerator g, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextInt();
         }
         int s = source(g);
-        if (replayable(t, s, 4)) {
-            return (int) t.takeLong(s, 4);
+        if (t.has(s, site, 4)) {
+            return (int) t.takeLong(4);
         }
         enter(t);
         try {
-            return recordInt(t, s, g.nextInt());
+            int v = g.nextInt();
+            t.putLong(s, site, v & 0xFFFFFFFFL, 4);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static int nextInt(RandomGenerator g, int bound) {
+    public static int nextInt(RandomGenerator g, int bound, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextInt(bound);
         }
         int s = source(g);
-        if (replayable(t, s, 4)) {
-            return (int) t.takeLong(s, 4);
+        if (t.has(s, site, 4)) {
+            return (int) t.takeLong(4);
         }
         enter(t);
         try {
-            return recordInt(t, s, g.nextInt(bound));
+            int v = g.nextInt(bound);
+            t.putLong(s, site, v & 0xFFFFFFFFL, 4);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static int nextInt(RandomGenerator g, int origin, int bound) {
+    public static int nextInt(RandomGenerator g, int origin, int bound, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextInt(origin, bound);
         }
         int s = source(g);
-        if (replayable(t, s, 4)) {
-            return (int) t.takeLong(s, 4);
+        if (t.has(s, site, 4)) {
+            return (int) t.takeLong(4);
         }
         enter(t);
         try {
-            return recordInt(t, s, g.nextInt(origin, bound));
+            int v = g.nextInt(origin, bound);
+            t.putLong(s, site, v & 0xFFFFFFFFL, 4);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static long nextLong(RandomGenerator g) {
+    public static long nextLong(RandomGenerator g, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextLong();
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return t.takeLong(s, 8);
+        if (t.has(s, site, 8)) {
+            return t.takeLong(8);
         }
         enter(t);
         try {
-            return recordLong(t, s, g.nextLong());
+            long v = g.nextLong();
+            t.putLong(s, site, v, 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static long nextLong(RandomGenerator g, long bound) {
+    public static long nextLong(RandomGenerator g, long bound, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextLong(bound);
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return t.takeLong(s, 8);
+        if (t.has(s, site, 8)) {
+            return t.takeLong(8);
         }
         enter(t);
         try {
-            return recordLong(t, s, g.nextLong(bound));
+            long v = g.nextLong(bound);
+            t.putLong(s, site, v, 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static long nextLong(RandomGenerator g, long origin, long bound) {
+    public static long nextLong(RandomGenerator g, long origin, long bound, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextLong(origin, bound);
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return t.takeLong(s, 8);
+        if (t.has(s, site, 8)) {
+            return t.takeLong(8);
         }
         enter(t);
         try {
-            return recordLong(t, s, g.nextLong(origin, bound));
+            long v = g.nextLong(origin, bound);
+            t.putLong(s, site, v, 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static double nextDouble(RandomGenerator g) {
+    public static double nextDouble(RandomGenerator g, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextDouble();
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return Double.longBitsToDouble(t.takeLong(s, 8));
+        if (t.has(s, site, 8)) {
+            return Double.longBitsToDouble(t.takeLong(8));
         }
         enter(t);
         try {
-            return recordDouble(t, s, g.nextDouble());
+            double v = g.nextDouble();
+            t.putLong(s, site, Double.doubleToRawLongBits(v), 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static double nextDouble(RandomGenerator g, double bound) {
+    public static double nextDouble(RandomGenerator g, double bound, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextDouble(bound);
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return Double.longBitsToDouble(t.takeLong(s, 8));
+        if (t.has(s, site, 8)) {
+            return Double.longBitsToDouble(t.takeLong(8));
         }
         enter(t);
         try {
-            return recordDouble(t, s, g.nextDouble(bound));
+            double v = g.nextDouble(bound);
+            t.putLong(s, site, Double.doubleToRawLongBits(v), 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static double nextDouble(RandomGenerator g, double origin, double bound) {
+    public static double nextDouble(RandomGenerator g, double origin, double bound, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextDouble(origin, bound);
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return Double.longBitsToDouble(t.takeLong(s, 8));
+        if (t.has(s, site, 8)) {
+            return Double.longBitsToDouble(t.takeLong(8));
         }
         enter(t);
         try {
-            return recordDouble(t, s, g.nextDouble(origin, bound));
+            double v = g.nextDouble(origin, bound);
+            t.putLong(s, site, Double.doubleToRawLongBits(v), 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static double nextGaussian(RandomGenerator g) {
+    public static double nextGaussian(RandomGenerator g, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextGaussian();
         }
         int s = source(g);
-        if (replayable(t, s, 8)) {
-            return Double.longBitsToDouble(t.takeLong(s, 8));
+        if (t.has(s, site, 8)) {
+            return Double.longBitsToDouble(t.takeLong(8));
         }
         enter(t);
         try {
-            return recordDouble(t, s, g.nextGaussian());
+            double v = g.nextGaussian();
+            t.putLong(s, site, Double.doubleToRawLongBits(v), 8);
+            return v;
         } finally {
             exit(t);
         }
     }
 
-    public static float nextFloat(RandomGenerator g) {
+    public static float nextFloat(RandomGenerator g, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextFloat();
         }
         int s = source(g);
-        if (replayable(t, s, 4)) {
-            return Float.intBitsToFloat((int) t.takeLong(s, 4));
+        if (t.has(s, site, 4)) {
+            return Float.intBitsToFloat((int) t.takeLong(4));
         }
         enter(t);
         try {
             float v = g.nextFloat();
-            recordInt(t, s, Float.floatToRawIntBits(v));
+            t.putLong(s, site, Float.floatToRawIntBits(v) & 0xFFFFFFFFL, 4);
             return v;
         } finally {
             exit(t);
         }
     }
 
-    public static boolean nextBoolean(RandomGenerator g) {
+    public static boolean nextBoolean(RandomGenerator g, int site) {
         Tape t = active();
         if (t == null) {
             return g.nextBoolean();
         }
         int s = source(g);
-        if (replayable(t, s, 1)) {
-            return t.takeLong(s, 1) != 0;
+        if (t.has(s, site, 1)) {
+            return t.takeLong(1) != 0;
         }
         enter(t);
         try {
             boolean v = g.nextBoolean();
-            t.putLong(s, v ? 1 : 0, 1);
+            t.putLong(s, site, v ? 1 : 0, 1);
             return v;
         } finally {
             exit(t);
         }
     }
 
-    public static void nextBytes(RandomGenerator g, byte[] bytes) {
+    public static void nextBytes(RandomGenerator g, byte[] bytes, int site) {
         Tape t = active();
         if (t == null) {
             g.nextBytes(bytes);
             return;
         }
         int s = source(g);
-        if (replayable(t, s, bytes.length)) {
-            t.take(s, bytes);
+        if (t.has(s, site, bytes.length)) {
+            t.take(bytes);
             return;
         }
         enter(t);
         try {
             g.nextBytes(bytes);
-            t.put(s, bytes);
+            t.put(s, site, bytes);
         } finally {
             exit(t);
         }
     }
 
-    public static byte[] generateSeed(SecureRandom g, int numBytes) {
+    public static byte[] generateSeed(SecureRandom g, int numBytes, int site) {
         Tape t = active();
         if (t == null) {
             return g.generateSeed(numBytes);
         }
-        if (numBytes >= 0 && replayable(t, Tape.SECURE_RANDOM, numBytes)) {
+        if (numBytes >= 0 && t.has(Tape.SECURE_RANDOM, site, numBytes)) {
             byte[] seed = new byte[numBytes];
-            t.take(Tape.SECURE_RANDOM, seed);
+            t.take(seed);
             return seed;
         }
         enter(t);
         try {
             byte[] seed = g.generateSeed(numBytes);
-            t.put(Tape.SECURE_RANDOM, seed);
+            t.put(Tape.SECURE_RANDOM, site, seed);
             return seed;
         } finally {
             exit(t);
         }
     }
 
-    public static byte[] getSeed(int numBytes) {
+    public static byte[] getSeed(int numBytes, int site) {
         Tape t = active();
         if (t == null) {
             return SecureRandom.getSeed(numBytes);
         }
-        if (numBytes >= 0 && replayable(t, Tape.SECURE_RANDOM, numBytes)) {
+        if (numBytes >= 0 && t.has(Tape.SECURE_RANDOM, site, numBytes)) {
             byte[] seed = new byte[numBytes];
-            t.take(Tape.SECURE_RANDOM, seed);
+            t.take(seed);
             return seed;
         }
         byte[] seed = SecureRandom.getSeed(numBytes);
-        t.put(Tape.SECURE_RANDOM, seed);
+        t.put(Tape.SECURE_RANDOM, site, seed);
         return seed;
-    }
-
-    private static int recordInt(Tape t, int source, int v) {
-        t.putLong(source, v & 0xFFFFFFFFL, 4);
-        return v;
-    }
-
-    private static long recordLong(Tape t, int source, long v) {
-        t.putLong(source, v, 8);
-        return v;
-    }
-
-    private static double recordDouble(Tape t, int source, double v) {
-        t.putLong(source, Double.doubleToRawLongBits(v), 8);
-        return v;
     }
 }

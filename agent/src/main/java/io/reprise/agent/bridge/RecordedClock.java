@@ -16,9 +16,11 @@ final class RecordedClock extends Clock implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ZoneId zone;
+    private final int site; // where it was made: its readings are that call site's stream
 
-    RecordedClock(ZoneId zone) {
+    RecordedClock(ZoneId zone, int site) {
         this.zone = zone;
+        this.site = site;
     }
 
     @Override
@@ -28,18 +30,18 @@ final class RecordedClock extends Clock implements Serializable {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        return zone.equals(this.zone) ? this : new RecordedClock(zone);
+        return zone.equals(this.zone) ? this : new RecordedClock(zone, site);
     }
 
     @Override
     public long millis() {
-        return Determinism.currentTimeMillis();
+        return Determinism.currentTimeMillis(site);
     }
 
     @Override
     public Instant instant() {
         Tape t = Determinism.clockTape();
-        return t == null ? Instant.now() : Determinism.instant(t);
+        return t == null ? Instant.now() : Determinism.instant(t, site);
     }
 
     @Override

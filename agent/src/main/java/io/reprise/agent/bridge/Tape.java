@@ -1,19 +1,23 @@
 package io.reprise.agent.bridge;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The values one journaled request took from the clock and from the random sources, in the order it took them:
  * recorded while the request runs live, handed back in that order when its journal entry is replayed.
  *
- * <p>One stream per source ({@link #CLOCK}, {@link #NANO_TIME}, {@link #UUIDS}, one per kind of random generator), so
- * that a source called more or fewer times on replay (say, by a library warming up) leaves the others aligned.
- * Clock and {@code nanoTime} values are kept as deltas (zig-zag varints), the others as their raw bytes: an
- * {@code int} is 4 bytes, a {@code long} or {@code double} 8, a UUID 16.
+ * <p>One stream per source ({@link #CLOCK}, {@link #NANO_TIME}, {@link #UUIDS}, one per kind of random generator)
+ * <em>and per call site</em> (the rewritten instruction in its class and method, {@link Determinism#site}): a library
+ * that reads the clock or seeds a generator on replay where it did not live (warming up on the first request, say)
+ * takes from its own stream, which runs out, and leaves the handler's values where they belong. Clock and
+ * {@code nanoTime} values are kept as deltas (zig-zag varints), the others as their raw bytes: an {@code int} is 4
+ * bytes, a {@code long} or {@code double} 8, a UUID 16.
  *
- * <p>The encoding ({@link #encode}, {@link #decode}): a format byte (1), then for each source that was used its id
- * byte, the number of values (varint), the number of bytes (varint) and the bytes. A tape with no values is the
- * format byte alone, which still tells replay that values were recorded (and that there were none).
+ * <p>The encoding ({@link #encode}, {@link #replaying}): a format byte (2), then for each stream its source byte, its
+ * call site (4 bytes), the number of values (varint), the number of bytes (varint) and the bytes. A tape with no
+ * values is the format byte alone, which still tells replay that values were recorded (and that there were none).
  *
  * <p>A tape belongs to one request and is used by one thread at a time; it is not thread-safe. JDK types only: it is
  * shared by the application's classes and the agent's (see {@link Determinism}).
@@ -29,26 +33,43 @@ public final class Tape {
     public static final int MATH_RANDOM = 6;
     public static final int RANDOM_SEED = 7;
     static final int SOURCES = 8;
+    private static final String[] NAMES = {"clock", "System.nanoTime", "UUID", "SecureRandom", "ThreadLocalRandom",
+            "Random", "Math.random", "new Random() seed"};
     /**
      * The most one request records (1 MiB): a handler that draws more (say, a large random key) is recorded up to
      * this, and its replay then runs out of recorded values, which is reported as a divergence.
      */
     public static final int MAX_BYTES = 1 << 20;
-    private static final String[] NAMES = {"clock", "System.nanoTime", "UUID", "SecureRandom", "ThreadLocalRandom",
-            "Random", "Math.random", "new Random() seed"};
+    /** Bounds the streams of one request (and what a damaged record can make replay allocate). */
+    private static final int MAX_STREAMS = 4096;
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
+
+    /** The values of one source taken at one call site. */
+    private static final class Stream {
+        final int source;
+        final int site;
+        byte[] data;
+        int length;  // recording: bytes written; replay: bytes recorded
+        int read;    // replay: bytes handed back
+        int count;   // recording: values written; replay: values recorded
+        int drawn;   // replay: values asked for
+        long last;   // clock and nanoTime: the last value, the base of the next delta
+        boolean ranOut;
+
+        Stream(int source, int site, byte[] data) {
+            this.source = source;
+            this.site = site;
+            this.data = data;
+        }
+    }
 
     private final boolean replaying;
     private final long fallbackClockNanos;
-    private final byte[][] data = new byte[SOURCES][];
-    private final int[] length = new int[SOURCES]; // recording: bytes written; replay: bytes recorded
-    private final int[] read = new int[SOURCES];   // replay: bytes handed back
-    private final int[] count = new int[SOURCES];  // recording: values written; replay: values recorded
-    private final int[] drawn = new int[SOURCES];  // replay: values asked for
-    private final long[] last = new long[SOURCES]; // clock and nanoTime: the last value, the base of the next delta
-    private int ranOut;                            // replay: one bit per source that had too few values
-    private int bytes;                             // recording: all sources together, bounded by MAX_BYTES
+    private final List<Stream> streams = new ArrayList<>(4);
+    private Stream recent; // the stream used last: a loop at one call site finds it at once
+    private long lastClock = Long.MIN_VALUE; // the last clock value handed out, whatever its call site
+    private int bytes;     // recording: all streams together, bounded by MAX_BYTES
     private boolean full;
     /** Nested bridge calls (a Random subclass calling its own next methods): only the outermost one records. */
     int depth;
@@ -77,17 +98,24 @@ public final class Tape {
         }
         int[] at = {1};
         while (at[0] < recorded.length) {
-            int source = recorded[at[0]++];
-            int values = varint(recorded, at);
-            int bytes = varint(recorded, at);
-            if (source < 0 || source >= SOURCES || values < 0 || bytes < 0 || bytes > recorded.length - at[0]
-                    || tape.data[source] != null) {
-                throw new IllegalArgumentException("damaged recorded values at byte " + at[0]);
+            int start = at[0];
+            if (recorded.length - start < 5 || tape.streams.size() == MAX_STREAMS) {
+                throw new IllegalArgumentException("damaged recorded values at byte " + start);
             }
-            tape.data[source] = Arrays.copyOfRange(recorded, at[0], at[0] + bytes);
-            tape.length[source] = bytes;
-            tape.count[source] = values;
-            at[0] += bytes;
+            int source = recorded[start];
+            int site = (recorded[start + 1] & 0xFF) << 24 | (recorded[start + 2] & 0xFF) << 16
+                    | (recorded[start + 3] & 0xFF) << 8 | (recorded[start + 4] & 0xFF);
+            at[0] = start + 5;
+            int values = varint(recorded, at);
+            int length = varint(recorded, at);
+            if (source < 0 || source >= SOURCES || length > recorded.length - at[0] || tape.find(source, site) != null) {
+                throw new IllegalArgumentException("damaged recorded values at byte " + start);
+            }
+            Stream s = new Stream(source, site, Arrays.copyOfRange(recorded, at[0], at[0] + length));
+            s.length = length;
+            s.count = values;
+            tape.streams.add(s);
+            at[0] += length;
         }
         return tape;
     }
@@ -99,22 +127,21 @@ public final class Tape {
     /** The recorded values, to be journaled with the request's outcome. */
     public byte[] encode() {
         int size = 1;
-        for (int s = 0; s < SOURCES; s++) {
-            if (count[s] > 0) {
-                size += 1 + 5 + 5 + length[s];
-            }
+        for (Stream s : streams) {
+            size += 5 + 5 + 5 + s.length;
         }
         byte[] out = new byte[size];
         out[0] = FORMAT;
         int at = 1;
-        for (int s = 0; s < SOURCES; s++) {
-            if (count[s] > 0) {
-                out[at++] = (byte) s;
-                at = putVarint(out, at, count[s]);
-                at = putVarint(out, at, length[s]);
-                System.arraycopy(data[s], 0, out, at, length[s]);
-                at += length[s];
+        for (Stream s : streams) {
+            out[at++] = (byte) s.source;
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                out[at++] = (byte) (s.site >>> shift);
             }
+            at = putVarint(out, at, s.count);
+            at = putVarint(out, at, s.length);
+            System.arraycopy(s.data, 0, out, at, s.length);
+            at += s.length;
         }
         return at == out.length ? out : Arrays.copyOf(out, at);
     }
@@ -124,122 +151,178 @@ public final class Tape {
      * {@code nanoTime} are not counted: running out of them falls back to the entry's time and is no divergence.
      */
     public String shortfall() {
-        if (ranOut == 0) {
-            return null;
-        }
         StringBuilder text = new StringBuilder();
-        for (int s = 0; s < SOURCES; s++) {
-            if ((ranOut & (1 << s)) != 0) {
-                text.append(text.length() == 0 ? "" : "; ").append("replay drew more ").append(NAMES[s])
-                        .append(" values than were recorded live (").append(count[s]).append(" recorded, ")
-                        .append(drawn[s]).append(" drawn; the extra ones are fresh)");
+        for (Stream s : streams) {
+            if (s.ranOut) {
+                text.append(text.length() == 0 ? "" : "; ").append("replay drew more ").append(NAMES[s.source])
+                        .append(" values than were recorded live at ").append(Determinism.siteName(s.site)).append(" (")
+                        .append(s.count).append(" recorded, ").append(s.drawn).append(" drawn; the extra ones are fresh)");
             }
         }
-        return text.toString();
+        return text.length() == 0 ? null : text.toString();
     }
 
-    /** How many values of {@code source} were recorded (live: so far). */
+    /** How many values of {@code source} were recorded, at all call sites (live: so far). */
     public int count(int source) {
-        return count[source];
+        int n = 0;
+        for (Stream s : streams) {
+            n += s.source == source ? s.count : 0;
+        }
+        return n;
+    }
+
+    private Stream find(int source, int site) {
+        Stream r = recent;
+        if (r != null && r.source == source && r.site == site) {
+            return r;
+        }
+        for (Stream s : streams) {
+            if (s.source == source && s.site == site) {
+                recent = s;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The stream of {@code source} at {@code site}; recording: made if new (null once {@link #MAX_STREAMS} are). */
+    private Stream stream(int source, int site) {
+        Stream s = find(source, site);
+        if (s == null) {
+            if (streams.size() == MAX_STREAMS) {
+                full = true;
+                return null;
+            }
+            s = new Stream(source, site, null);
+            if (replaying) {
+                s.data = new byte[0];
+            }
+            streams.add(s);
+            recent = s;
+        }
+        return s;
     }
 
     // ---- clock and nanoTime: deltas ------------------------------------------------------------------------
 
-    /** Live: records and returns {@code value}. Replay: the next recorded value, or {@code fallback} when none is left. */
-    long delta(int source, long value) {
+    /** Live: records and returns {@code value}. Replay: the next recorded value, or {@link Long#MIN_VALUE} when none is left. */
+    private long delta(int source, int site, long value) {
+        Stream s = stream(source, site);
         if (!replaying) {
-            if (!room(10)) {
+            if (s == null || !room(10)) {
                 return value;
             }
-            long delta = value - last[source];
-            last[source] = value;
-            ensure(source, 10);
-            length[source] = putVarint64(data[source], length[source], (delta << 1) ^ (delta >> 63));
-            count[source]++;
+            long delta = value - s.last;
+            s.last = value;
+            ensure(s, 10);
+            s.length = putVarint64(s.data, s.length, (delta << 1) ^ (delta >> 63));
+            s.count++;
             return value;
         }
-        drawn[source]++;
-        if (read[source] < length[source]) {
-            int[] at = {read[source]};
-            long zigzag = varint64(data[source], at);
-            read[source] = at[0];
-            last[source] += (zigzag >>> 1) ^ -(zigzag & 1);
-            return last[source];
+        if (s == null) {
+            return Long.MIN_VALUE;
         }
-        return Long.MIN_VALUE; // the caller falls back
+        s.drawn++;
+        if (s.read < s.length) {
+            int[] at = {s.read};
+            long zigzag = varint64(s.data, at);
+            s.read = at[0];
+            s.last += (zigzag >>> 1) ^ -(zigzag & 1);
+            return s.last;
+        }
+        return Long.MIN_VALUE;
     }
 
-    /** Clock time in epoch nanoseconds: {@code live} recorded, or the next recorded value on replay. */
-    long clock(long liveNanos) {
-        long v = delta(CLOCK, liveNanos);
-        if (v != Long.MIN_VALUE) {
-            return v;
+    /** Clock time in epoch nanoseconds: {@code liveNanos} recorded, or the next recorded value at {@code site} on replay. */
+    long clock(int site, long liveNanos) {
+        long v = delta(CLOCK, site, liveNanos);
+        if (v == Long.MIN_VALUE) {
+            v = Math.max(lastClock, fallbackClockNanos);
         }
-        last[CLOCK] = Math.max(drawn[CLOCK] > 1 ? last[CLOCK] : Long.MIN_VALUE, fallbackClockNanos);
-        return last[CLOCK];
+        lastClock = v;
+        return v;
     }
 
     /**
      * {@code System.nanoTime()}: {@code live} recorded, or the next recorded value on replay; when none is left, the
-     * last one given (so that a duration measured across the end reads as zero), or {@code live} if none was.
+     * last one given at that call site (so that a duration measured across the end reads as zero), or {@code live}.
      */
-    long nanoTime(long live) {
-        long v = delta(NANO_TIME, live);
+    long nanoTime(int site, long live) {
+        long v = delta(NANO_TIME, site, live);
         if (v != Long.MIN_VALUE) {
             return v;
         }
-        last[NANO_TIME] = drawn[NANO_TIME] > 1 ? last[NANO_TIME] : live;
-        return last[NANO_TIME];
+        Stream s = find(NANO_TIME, site);
+        if (s == null) {
+            return live;
+        }
+        s.last = s.drawn > 1 ? s.last : live;
+        return s.last;
     }
 
     // ---- raw values ------------------------------------------------------------------------------------------
 
-    /** Replay: whether {@code bytes} more bytes of {@code source} are there; counts one value asked for. */
-    boolean has(int source, int bytes) {
-        drawn[source]++;
-        if (length[source] - read[source] >= bytes) {
+    /**
+     * Replay: whether {@code bytes} more bytes of {@code source} at {@code site} are there, counting one value asked
+     * for; a stream that has too few is marked as run out. Recording: false.
+     */
+    boolean has(int source, int site, int bytes) {
+        if (!replaying) {
+            return false;
+        }
+        Stream s = stream(source, site);
+        if (s == null) {
+            return false;
+        }
+        s.drawn++;
+        recent = s;
+        if (s.length - s.read >= bytes) {
             return true;
         }
-        ranOut |= 1 << source;
-        read[source] = length[source];
+        s.ranOut = true;
+        s.read = s.length;
         return false;
     }
 
-    long takeLong(int source, int bytes) {
+    /** Replay, right after {@link #has} said yes: the next {@code bytes} bytes of that stream, big-endian. */
+    long takeLong(int bytes) {
+        Stream s = recent;
         long v = 0;
-        byte[] d = data[source];
         for (int i = 0; i < bytes; i++) {
-            v = v << 8 | (d[read[source]++] & 0xFF);
+            v = v << 8 | (s.data[s.read++] & 0xFF);
         }
         return v;
     }
 
-    void take(int source, byte[] into) {
-        System.arraycopy(data[source], read[source], into, 0, into.length);
-        read[source] += into.length;
+    /** Replay, right after {@link #has} said yes: fills {@code into}. */
+    void take(byte[] into) {
+        Stream s = recent;
+        System.arraycopy(s.data, s.read, into, 0, into.length);
+        s.read += into.length;
     }
 
     /** Live: records {@code v} as {@code bytes} bytes. Replay (the recorded values ran out): nothing to record. */
-    void putLong(int source, long v, int bytes) {
-        if (replaying || !room(bytes)) {
+    void putLong(int source, int site, long v, int bytes) {
+        Stream s;
+        if (replaying || !room(bytes) || (s = stream(source, site)) == null) {
             return;
         }
-        ensure(source, bytes);
-        byte[] d = data[source];
+        ensure(s, bytes);
         for (int i = bytes - 1; i >= 0; i--) {
-            d[length[source]++] = (byte) (v >>> (8 * i));
+            s.data[s.length++] = (byte) (v >>> (8 * i));
         }
-        count[source]++;
+        s.count++;
     }
 
-    void put(int source, byte[] bytes) {
-        if (replaying || !room(bytes.length)) {
+    void put(int source, int site, byte[] values) {
+        Stream s;
+        if (replaying || !room(values.length) || (s = stream(source, site)) == null) {
             return;
         }
-        ensure(source, bytes.length);
-        System.arraycopy(bytes, 0, data[source], length[source], bytes.length);
-        length[source] += bytes.length;
-        count[source]++;
+        ensure(s, values.length);
+        System.arraycopy(values, 0, s.data, s.length, values.length);
+        s.length += values.length;
+        s.count++;
     }
 
     /** Recording: whether {@code more} bytes still fit in {@link #MAX_BYTES}; once one does not, nothing more is kept. */
@@ -257,12 +340,11 @@ public final class Tape {
         return full;
     }
 
-    private void ensure(int source, int more) {
-        byte[] d = data[source];
-        if (d == null) {
-            data[source] = new byte[Math.max(16, more)];
-        } else if (d.length - length[source] < more) {
-            data[source] = Arrays.copyOf(d, Math.max(d.length * 2, length[source] + more));
+    private static void ensure(Stream s, int more) {
+        if (s.data == null) {
+            s.data = new byte[Math.max(16, more)];
+        } else if (s.data.length - s.length < more) {
+            s.data = Arrays.copyOf(s.data, Math.max(s.data.length * 2, s.length + more));
         }
     }
 

@@ -103,10 +103,12 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         ClassReader reader = OpenedClassReader.of(classFile);
         ClassWriter writer = new ClassWriter(reader, 0);
         boolean[] changed = {false};
+        String className = reader.getClassName().replace('/', '.');
         reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                return new Rewriter(super.visitMethod(access, name, descriptor, signature, exceptions), changed);
+                return new Rewriter(super.visitMethod(access, name, descriptor, signature, exceptions), changed,
+                        className, name, descriptor);
             }
         }, 0);
         return changed[0] ? writer.toByteArray() : null;
@@ -117,14 +119,32 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         return String.format("%d classes scanned, %d rewritten, %.1f ms", scanned.get(), rewritten.get(), nanos.get() / 1e6);
     }
 
+    /**
+     * Rewrites one method's calls. Each rewritten call passes its call site's id, a hash of the class, the method and
+     * the call's place among the method's rewritten calls: the same in every run of the same class file, so that
+     * replay finds each call site's values where it recorded them.
+     */
     private static final class Rewriter extends MethodVisitor {
 
         private final boolean[] changed;
-        private boolean pushedSeed;
+        private final String where;
+        private final String key;
+        private int calls;
 
-        Rewriter(MethodVisitor next, boolean[] changed) {
+        Rewriter(MethodVisitor next, boolean[] changed, String className, String method, String descriptor) {
             super(OpenedClassReader.ASM_API, next);
             this.changed = changed;
+            this.where = className + "." + method;
+            this.key = className + "." + method + descriptor + "#";
+        }
+
+        private int site() {
+            int id = (key + calls++).hashCode();
+            if (id == Determinism.METHOD_REFERENCE) {
+                id = 1;
+            }
+            Determinism.site(id, where);
+            return id;
         }
 
         @Override
@@ -135,14 +155,11 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                 return;
             }
             changed[0] = true;
+            super.visitLdcInsn(site());
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, CallSites.BRIDGE, r.name(), r.descriptor(), false);
             if (r.constructor()) {
-                // new Date() / new Random(): the object and its copy are on the stack; add the recorded value and
-                // call the constructor that takes it.
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CallSites.BRIDGE, r.name(), r.descriptor(), false);
+                // new Date() / new Random(): the object and its copy are below the recorded value just pushed.
                 super.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", r.constructorDescriptor(), false);
-                pushedSeed = true;
-            } else {
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, CallSites.BRIDGE, r.name(), r.descriptor(), false);
             }
         }
 
@@ -154,8 +171,9 @@ public final class CallSiteTransformer implements ClassFileTransformer {
                     Handle h = (Handle) arguments[i];
                     if (h.getTag() == Opcodes.H_INVOKESTATIC) {
                         CallSites.Replacement r = CallSites.replacement(Opcodes.INVOKESTATIC, h.getOwner(), h.getName(), h.getDesc());
-                        if (r != null) {
-                            arguments[i] = new Handle(Opcodes.H_INVOKESTATIC, CallSites.BRIDGE, r.name(), r.descriptor(), false);
+                        if (r != null && r.referable()) {
+                            arguments[i] = new Handle(Opcodes.H_INVOKESTATIC, CallSites.BRIDGE, r.name(),
+                                    r.referenceDescriptor(), false);
                             changed[0] = true;
                         }
                     }
@@ -166,7 +184,8 @@ public final class CallSiteTransformer implements ClassFileTransformer {
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(pushedSeed ? maxStack + 2 : maxStack, maxLocals);
+            // The call site's id, and a constructor's recorded long on top of the object and its copy.
+            super.visitMaxs(calls > 0 ? maxStack + 2 : maxStack, maxLocals);
         }
     }
 }

@@ -14,11 +14,21 @@ final class CallSites {
 
     static final String BRIDGE = "io/reprise/agent/bridge/Determinism";
 
-    /** A call site's replacement: the bridge method's name and descriptor, or a constructor given a recorded value. */
-    record Replacement(String name, String descriptor, String constructorDescriptor) {
+    /**
+     * A call site's replacement: the bridge method's name and descriptor (the call's own, with the receiver first and
+     * the call site's id last), or, for a constructor, the bridge method giving the recorded value and the
+     * constructor that takes it. {@code referable}: the bridge also has the method without the id, for method
+     * references ({@code UUID::randomUUID}).
+     */
+    record Replacement(String name, String descriptor, String constructorDescriptor, boolean referable) {
 
         boolean constructor() {
             return constructorDescriptor != null;
+        }
+
+        /** The descriptor of the overload without the call site's id. */
+        String referenceDescriptor() {
+            return descriptor.replace("I)", ")");
         }
     }
 
@@ -32,9 +42,9 @@ final class CallSites {
     private static final Map<String, Replacement> GENERATOR_CALLS = new HashMap<>();
     /** owner -> replacement of its no-argument constructor. */
     private static final Map<String, Replacement> CONSTRUCTORS = Map.of(
-            "java/util/Date", new Replacement("currentTimeMillis", "()J", "(J)V"),
-            "java/util/Random", new Replacement("randomSeed", "()J", "(J)V"));
-    private static final Replacement GENERATE_SEED = new Replacement("generateSeed", "(Ljava/security/SecureRandom;I)[B", null);
+            "java/util/Date", new Replacement("currentTimeMillis", "(I)J", "(J)V", false),
+            "java/util/Random", new Replacement("randomSeed", "(I)J", "(J)V", false));
+    private static final Replacement GENERATE_SEED = new Replacement("generateSeed", "(Ljava/security/SecureRandom;II)[B", null, false);
 
     static {
         same("java/lang/System", "currentTimeMillis", "()J");
@@ -59,7 +69,9 @@ final class CallSites {
                 "nextLong(JJ)J", "nextDouble()D", "nextDouble(D)D", "nextDouble(DD)D", "nextGaussian()D", "nextFloat()F",
                 "nextBoolean()Z", "nextBytes([B)V"}) {
             int paren = call.indexOf('(');
-            GENERATOR_CALLS.put(call, new Replacement(call.substring(0, paren), "(" + GENERATOR + call.substring(paren + 1), null));
+            String rest = call.substring(paren + 1);
+            String descriptor = "(" + GENERATOR + rest.replace(")", "I)");
+            GENERATOR_CALLS.put(call, new Replacement(call.substring(0, paren), descriptor, null, false));
         }
     }
 
@@ -71,7 +83,9 @@ final class CallSites {
     }
 
     private static void add(String owner, String name, String descriptor, String bridge) {
-        STATIC.computeIfAbsent(owner, o -> new HashMap<>()).put(name + descriptor, new Replacement(bridge, descriptor, null));
+        boolean referable = descriptor.startsWith("()") && !owner.equals("java/time/Clock");
+        STATIC.computeIfAbsent(owner, o -> new HashMap<>())
+                .put(name + descriptor, new Replacement(bridge, descriptor.replace(")", "I)"), null, referable));
     }
 
     /** The replacement of a method instruction, or null to leave it. */

@@ -108,6 +108,34 @@ class CallSiteTransformerTest {
     }
 
     @Test
+    void aCallSiteThatDrawsOnlyOnReplayLeavesTheOthersAligned() {
+        Determinism.site(501, "com.example.Items.create");
+        Determinism.site(502, "com.example.Library.warmUp");
+        Tape live = Tape.recording();
+        Tape outer = Determinism.begin(live);
+        UUID id;
+        long time;
+        try {
+            id = Determinism.randomUUID(501);
+            time = Determinism.currentTimeMillis(501);
+        } finally {
+            Determinism.end(outer);
+        }
+        Tape replay = Tape.replaying(live.encode(), time - 60_000);
+        outer = Determinism.begin(replay);
+        try {
+            Determinism.currentTimeMillis(502); // a library warming up, on replay only
+            UUID warmUp = Determinism.randomUUID(502);
+            assertThat(Determinism.randomUUID(501)).isEqualTo(id).isNotEqualTo(warmUp);
+            assertThat(Determinism.currentTimeMillis(501)).isEqualTo(time);
+        } finally {
+            Determinism.end(outer);
+        }
+        assertThat(replay.shortfall()).isEqualTo("replay drew more UUID values than were recorded live at "
+                + "com.example.Library.warmUp (0 recorded, 1 drawn; the extra ones are fresh)");
+    }
+
+    @Test
     void runningOutOfClockValuesFallsBackToTheEntrysTime() {
         Tape replay = Tape.replaying(Tape.recording().encode(), 1_700_000_000_123L);
         Tape outer = Determinism.begin(replay);
