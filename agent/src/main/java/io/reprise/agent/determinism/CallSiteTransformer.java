@@ -32,7 +32,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     private static final Logger LOG = System.getLogger("io.reprise.determinism");
 
     /** Classes whose clock readings are no state: logging and metrics. */
-    private static final String[] LEFT_ALONE = {"io/reprise/", "net/bytebuddy/", "org/slf4j/", "ch/qos/logback/",
+    private static final String[] LEFT_ALONE = {"io/reprise/agent/", "net/bytebuddy/", "org/slf4j/", "ch/qos/logback/",
             "org/apache/logging/log4j/", "org/apache/log4j/", "org/jboss/logging/", "org/apache/juli/",
             "org/apache/commons/logging/", "io/micrometer/", "io/prometheus/", "io/opentelemetry/"};
 
