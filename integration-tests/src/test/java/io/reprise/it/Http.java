@@ -26,6 +26,17 @@ final class Http {
         return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** As {@link #send(int, String, String, String)}, with one request header. */
+    static HttpResponse<String> send(int port, String method, String path, String body, String header, String value)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .header(header, value)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends {@code body} with {@code contentType}; {@code chunked} sends it without a length, in chunks. */
     static HttpResponse<String> send(int port, String method, String path, String contentType, byte[] body, boolean chunked)
             throws IOException, InterruptedException {

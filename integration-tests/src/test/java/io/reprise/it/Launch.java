@@ -78,6 +78,11 @@ final class Launch {
         return existing("reprise.it.ledger.boot4.jetty");
     }
 
+    /** Notes in JPA (Hibernate, H2 in memory) on Spring Boot 4 and Tomcat 11: integration-tests/apps/notes-jpa-boot4. */
+    static String notesJpaBoot4Jar() {
+        return existing("reprise.it.notes.jpa.boot4");
+    }
+
     /** {@code -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar JAR --server.port=PORT --server.address=127.0.0.1}. */
     static List<String> springBoot(String jar, Path dataDir, int port, String... jvmOptions) {
         List<String> args = new ArrayList<>();
@@ -98,11 +103,31 @@ final class Launch {
         return args;
     }
 
+    /** {@code mainClass} with the agent, on {@code classpath} alone (not the fixture class path). */
+    static List<String> onClasspath(String classpath, String mainClass, Path dataDir, int port, String... jvmOptions) {
+        List<String> args = new ArrayList<>();
+        args.add("-javaagent:" + agentJar());
+        args.add("-Dreprise.dir=" + dataDir);
+        args.addAll(List.of(jvmOptions));
+        args.addAll(List.of("-cp", classpath, mainClass, "--port", Integer.toString(port)));
+        return args;
+    }
+
     /** Class path of the fixture applications: the test classes plus their libraries. */
     static String fixtureClasspath() {
+        String libs = fixtureLibraries();
+        return fixtureClasses() + (libs.isEmpty() ? "" : java.io.File.pathSeparator + libs);
+    }
+
+    /** The compiled test classes and resources (META-INF/services naming {@code FixtureSnapshots} among them). */
+    static Path fixtureClasses() {
+        return Path.of(property("reprise.it.fixture.classes"));
+    }
+
+    /** The fixture applications' libraries (reprise-snapshot, Tomcat, ...), as a class path; no test classes. */
+    static String fixtureLibraries() {
         try {
-            String libs = Files.readString(Path.of(property("reprise.it.fixture.classpath"))).trim();
-            return property("reprise.it.fixture.classes") + (libs.isEmpty() ? "" : java.io.File.pathSeparator + libs);
+            return Files.readString(Path.of(property("reprise.it.fixture.classpath"))).trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
