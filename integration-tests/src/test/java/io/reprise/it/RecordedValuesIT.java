@@ -80,7 +80,7 @@ class RecordedValuesIT {
         try (ChildJvm live = ChildJvm.start("live", work, Launch.onClasspath(classpath, APP, data, port, options))) {
             live.awaitPort(port, START);
             List<String> ids = new ArrayList<>(create(port, 1, 12));
-            // The 12th entry asks for a snapshot; nothing is written until it is taken, so it covers exactly those 12.
+            // The 12th entry asks for a snapshot, and nothing more is sent until it is taken: it covers exactly those 12.
             snapshotAt = live.awaitOutput(SNAPSHOT_LINE.pattern(), START).group(1);
             ids.addAll(create(port, 13, 20));
             // Two things from before the snapshot (restored from it) and one from after it (made again by replay).
