@@ -3,8 +3,8 @@ package io.reprise.snapshot.store;
 import java.nio.file.Path;
 
 /**
- * A snapshot file is damaged: bad magic, header checksum, truncated, payload checksum, length or position
- * mismatch. Internal to Reprise.
+ * A snapshot file is damaged: bad magic, header checksum, truncated, a section's frame or checksum, payload
+ * checksum, length or position mismatch. Internal to Reprise.
  *
  * <p>A corrupt snapshot is never used; recovery can fall back to an older snapshot and replay more of the
  * journal.

@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * The stream a provider writes its state into: buffers, counts and checksums the bytes on their way to the
- * temporary file, so a payload of any size passes through a fixed 64 KiB buffer.
+ * The stream a provider writes its state into, and a section its bytes: buffers, counts and checksums the bytes
+ * on their way to the temporary file, so a payload or section of any size passes through a fixed 64 KiB buffer.
  *
  * <p>Used by one thread at a time, like any {@code OutputStream}. {@link #close()} only flushes and stops
  * further writes: the channel belongs to {@link PendingSnapshot}, which still has to write the header.
@@ -20,6 +20,8 @@ final class PayloadOutputStream extends OutputStream {
     private static final int BUFFER_SIZE = 64 * 1024;
 
     private final Path file;
+    /** What is written, for messages: {@code "payload"}, {@code "section \"sessions\""}. */
+    private final String what;
     private final FileChannel channel;
     /** Direct, so the channel writes it without copying it into a temporary direct buffer first. */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
@@ -28,8 +30,10 @@ final class PayloadOutputStream extends OutputStream {
     private boolean closed;
     private IOException failure;
 
-    PayloadOutputStream(Path file, FileChannel channel) {
+    /** @param channel positioned where the bytes go; they are written at its position, which they advance */
+    PayloadOutputStream(Path file, String what, FileChannel channel) {
         this.file = file;
+        this.what = what;
         this.channel = channel;
     }
 
@@ -93,9 +97,14 @@ final class PayloadOutputStream extends OutputStream {
         }
         closed = true;
         if (failure != null) {
-            throw new IOException("Cannot commit snapshot " + file + ": writing its payload failed", failure);
+            throw new IOException("Cannot commit snapshot " + file + ": writing its " + what + " failed", failure);
         }
         return length;
+    }
+
+    /** @return whether any byte was written, buffered or not */
+    boolean started() {
+        return length > 0 || buffer.position() > 0 || failure != null;
     }
 
     /** @return the CRC32C of every byte written so far; complete after {@link #finish()} */
@@ -123,7 +132,7 @@ final class PayloadOutputStream extends OutputStream {
 
     private void ensureOpen() throws IOException {
         if (closed) {
-            throw new IOException("The stream of snapshot " + file + " is closed");
+            throw new IOException("The " + what + " stream of snapshot " + file + " is closed");
         }
     }
 }

@@ -41,11 +41,12 @@ public final class SnapshotFile {
     }
 
     /**
-     * Reads and verifies the header and the whole payload, streaming it through a fixed buffer.
+     * Reads and verifies the header, Reprise's part and the whole payload, streaming them through a fixed buffer.
      *
      * @return the verified header
-     * @throws CorruptSnapshotException if the file is damaged: bad magic, header checksum, truncated, payload
-     *     checksum, payload length or position mismatch; the message names the file and the problem
+     * @throws CorruptSnapshotException if the file is damaged: bad magic, header checksum, truncated, a section's
+     *     frame or checksum, payload checksum, length or position mismatch; the message names the file, the
+     *     problem and, for a section, its byte offset
      * @throws UnsupportedSnapshotFormatException if the file has a newer format version than
      *     {@link SnapshotStore#FORMAT_VERSION}
      * @throws IOException if the file cannot be read
@@ -53,21 +54,37 @@ public final class SnapshotFile {
     public SnapshotHeader verify() throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             SnapshotHeader header = readHeaderAndCheckLength(channel);
+            SectionFormat.verify(path, channel, header);
             ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
             CRC32C crc = new CRC32C();
-            long offset = SnapshotFormat.HEADER_SIZE;
+            long offset = header.payloadOffset();
             long end = offset + header.payloadLength();
             while (offset < end) {
                 buffer.clear().limit((int) Math.min(buffer.capacity(), end - offset));
                 int read = channel.read(buffer, offset);
                 if (read < 0) {
-                    throw truncated(header, offset - SnapshotFormat.HEADER_SIZE);
+                    throw truncated(header, offset - header.payloadOffset());
                 }
                 offset += read;
                 crc.update(buffer.flip());
             }
             checkPayloadCrc(header, (int) crc.getValue());
             return header;
+        }
+    }
+
+    /**
+     * Reads Reprise's part into memory, checking the header and every section's frame and checksum on the way; the
+     * payload is not read. Recovery calls it after {@link #verify()}, and hands the sections out before the payload.
+     *
+     * @return the sections; none for a version 1 file
+     * @throws CorruptSnapshotException if the header or a section is damaged, naming the file and the byte offset
+     * @throws UnsupportedSnapshotFormatException if the file has a newer format version
+     * @throws IOException if the file cannot be read
+     */
+    public ReprisePart readPart() throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return SectionFormat.read(path, channel, readHeaderAndCheckLength(channel));
         }
     }
 
@@ -85,7 +102,7 @@ public final class SnapshotFile {
         SnapshotHeader header = verify();
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            channel.position(SnapshotFormat.HEADER_SIZE);
+            channel.position(header.payloadOffset());
             return new PayloadInputStream(this, header, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -93,16 +110,23 @@ public final class SnapshotFile {
         }
     }
 
-    /** Reads the header and checks that the file holds exactly header and payload. */
+    /** Reads the header and checks that the file holds exactly header, Reprise's part and payload. */
     private SnapshotHeader readHeaderAndCheckLength(FileChannel channel) throws IOException {
         SnapshotHeader header = SnapshotFormat.readHeader(path, channel, position);
-        long stored = channel.size() - SnapshotFormat.HEADER_SIZE;
+        long size = channel.size();
+        if (size < header.payloadOffset()) {
+            throw new CorruptSnapshotException(path, "truncated: the header says Reprise's part runs from byte "
+                    + header.partOffset() + " to byte " + header.payloadOffset() + ", but the file has only " + size
+                    + " bytes");
+        }
+        long stored = size - header.payloadOffset();
         if (stored < header.payloadLength()) {
             throw truncated(header, stored);
         }
         if (stored > header.payloadLength()) {
             throw new CorruptSnapshotException(path, "length mismatch: the header says the payload is "
-                    + header.payloadLength() + " bytes, but the file holds " + stored + " bytes after the header");
+                    + header.payloadLength() + " bytes, but the file holds " + stored + " bytes after byte "
+                    + header.payloadOffset() + ", where the payload starts");
         }
         return header;
     }

@@ -11,7 +11,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The on-disk format: file names and the header layout described in the {@linkplain io.reprise.snapshot.store
- * package documentation}. Only this class knows byte offsets.
+ * package documentation}. Only this class knows the header's byte offsets; {@link SectionFormat} knows those of
+ * Reprise's part.
  */
 final class SnapshotFormat {
 
@@ -27,8 +28,10 @@ final class SnapshotFormat {
 
     /** Magic, version and header size: the part every format version starts with. */
     private static final int PREAMBLE_SIZE = 16;
+    /** The header this release writes (version 2); Reprise's part starts right after it, then the payload. */
+    static final int HEADER_SIZE = 60;
     /** The version 1 header; the payload starts right after it. */
-    static final int HEADER_SIZE = 48;
+    private static final int HEADER_SIZE_V1 = 48;
     /** Bounds a damaged header-size field, so that it cannot make a reader allocate a huge buffer. */
     private static final int MAX_HEADER_SIZE = 4096;
 
@@ -38,7 +41,9 @@ final class SnapshotFormat {
     private static final int CREATED_OFFSET = 24;
     private static final int LENGTH_OFFSET = 32;
     private static final int PAYLOAD_CRC_OFFSET = 40;
-    private static final int CRC_SIZE = 4;
+    private static final int SECTION_COUNT_OFFSET = 44; // version 2
+    private static final int PART_LENGTH_OFFSET = 48;   // version 2
+    static final int CRC_SIZE = 4;
 
     private SnapshotFormat() {
         throw new UnsupportedOperationException("SnapshotFormat cannot be instantiated");
@@ -76,15 +81,23 @@ final class SnapshotFormat {
         return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
     }
 
+    /** The header size of a format version this release reads: 48 for version 1, 60 for version 2. */
+    static int headerSize(int formatVersion) {
+        return formatVersion == 1 ? HEADER_SIZE_V1 : HEADER_SIZE;
+    }
+
+    /** The header of the version this release writes, {@link SnapshotStore#FORMAT_VERSION}. */
     static ByteBuffer encode(SnapshotHeader header) {
         ByteBuffer buffer = ByteBuffer.allocate(HEADER_SIZE) // big-endian
                 .put(MAGIC)
-                .putInt(header.formatVersion())
+                .putInt(FORMAT_VERSION)
                 .putInt(HEADER_SIZE)
                 .putLong(header.position())
                 .putLong(header.createdMillis())
                 .putLong(header.payloadLength())
-                .putInt(header.payloadCrc32c());
+                .putInt(header.payloadCrc32c())
+                .putInt(header.sectionCount())
+                .putLong(header.partLength());
         buffer.putInt(crc32c(buffer.array(), HEADER_SIZE - CRC_SIZE));
         return buffer.flip();
     }
@@ -100,7 +113,7 @@ final class SnapshotFormat {
         long fileSize = channel.size();
         if (fileSize < PREAMBLE_SIZE) {
             throw new CorruptSnapshotException(file, "truncated: the file has " + fileSize
-                    + " bytes, fewer than the " + HEADER_SIZE + "-byte header");
+                    + " bytes, fewer than the " + PREAMBLE_SIZE + " bytes every snapshot header starts with");
         }
         ByteBuffer preamble = readFully(file, channel, PREAMBLE_SIZE);
         byte[] magic = Arrays.copyOf(preamble.array(), MAGIC.length);
@@ -131,9 +144,9 @@ final class SnapshotFormat {
         if (version < 1) {
             throw new CorruptSnapshotException(file, "invalid format version " + version);
         }
-        if (headerSize != HEADER_SIZE) {
+        if (headerSize != headerSize(version)) {
             throw new CorruptSnapshotException(file, "header size " + headerSize + " does not match format version "
-                    + version + ", which has a " + HEADER_SIZE + "-byte header");
+                    + version + ", which has a " + headerSize(version) + "-byte header");
         }
         long position = header.getLong(POSITION_OFFSET);
         if (position != expectedPosition) {
@@ -144,8 +157,22 @@ final class SnapshotFormat {
         if (payloadLength < 0) {
             throw new CorruptSnapshotException(file, "invalid payload length " + payloadLength);
         }
+        int sectionCount = 0;
+        long partLength = 0;
+        if (version >= 2) {
+            sectionCount = header.getInt(SECTION_COUNT_OFFSET);
+            if (sectionCount < 0 || sectionCount > SectionFormat.MAX_SECTIONS) {
+                throw new CorruptSnapshotException(file, "invalid section count " + sectionCount + " at byte "
+                        + SECTION_COUNT_OFFSET + ": a snapshot holds at most " + SectionFormat.MAX_SECTIONS + " sections");
+            }
+            partLength = header.getLong(PART_LENGTH_OFFSET);
+            if (partLength < 0) {
+                throw new CorruptSnapshotException(file, "invalid length " + partLength + " of Reprise's part at byte "
+                        + PART_LENGTH_OFFSET);
+            }
+        }
         return new SnapshotHeader(version, position, header.getLong(CREATED_OFFSET), payloadLength,
-                header.getInt(PAYLOAD_CRC_OFFSET));
+                header.getInt(PAYLOAD_CRC_OFFSET), sectionCount, partLength);
     }
 
     static String hex(int crc) {
@@ -163,7 +190,7 @@ final class SnapshotFormat {
         return buffer;
     }
 
-    private static int crc32c(byte[] bytes, int length) {
+    static int crc32c(byte[] bytes, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, length);
         return (int) crc.getValue();

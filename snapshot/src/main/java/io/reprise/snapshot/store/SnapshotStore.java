@@ -33,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SnapshotStore {
 
     /** The format version this release writes, and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     /**
      * Whether this platform can fsync a directory. Linux and macOS can, and the rename of a snapshot is only

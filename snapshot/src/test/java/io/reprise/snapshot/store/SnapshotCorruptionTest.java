@@ -50,10 +50,10 @@ class SnapshotCorruptionTest {
     }
 
     @ParameterizedTest(name = "byte {0}")
-    @ValueSource(ints = {11, 15, 20, 27, 35, 41, 46})
+    @ValueSource(ints = {11, 15, 20, 27, 35, 41, 46, 52, 58})
     void aFlippedHeaderByteIsDetected(int offset) throws IOException {
-        // version, header size, position, created, length, payload CRC, header CRC: the checksum catches each,
-        // also a damaged version field, which is not mistaken for a newer format
+        // version, header size, position, created, length, payload CRC, section count, part length, header CRC:
+        // the checksum catches each, also a damaged version field, which is not mistaken for a newer format
         flip(file.path(), offset);
 
         assertCorrupt(file, "header checksum mismatch");
@@ -114,23 +114,23 @@ class SnapshotCorruptionTest {
 
     @Test
     void aNewerFormatIsRefusedNotGuessedAt() throws IOException {
-        // What a future release might write: version 2 with a longer header, checksummed the same way.
-        ByteBuffer header = ByteBuffer.allocate(64).put("REPRSNAP".getBytes(US_ASCII)).putInt(2).putInt(64)
+        // What a future release might write: version 3 with a longer header, checksummed the same way.
+        ByteBuffer header = ByteBuffer.allocate(72).put("REPRSNAP".getBytes(US_ASCII)).putInt(3).putInt(72)
                 .putLong(5);
         CRC32C crc = new CRC32C();
-        crc.update(header.array(), 0, 60);
-        header.putInt(60, (int) crc.getValue());
+        crc.update(header.array(), 0, 68);
+        header.putInt(68, (int) crc.getValue());
         overwrite(file.path(), 0, header.array());
 
         assertThatThrownBy(file::verify)
                 .isInstanceOfSatisfying(UnsupportedSnapshotFormatException.class, e -> {
-                    assertThat(e.foundVersion()).isEqualTo(2);
-                    assertThat(e.supportedVersion()).isEqualTo(1);
+                    assertThat(e.foundVersion()).isEqualTo(3);
+                    assertThat(e.supportedVersion()).isEqualTo(2);
                     assertThat(e.file()).isEqualTo(file.path());
                 })
                 .hasMessageContaining(file.path().toString())
-                .hasMessageContaining("format version 2")
-                .hasMessageContaining("up to 1");
+                .hasMessageContaining("format version 3")
+                .hasMessageContaining("up to 2");
         assertThatThrownBy(file::openVerified).isInstanceOf(UnsupportedSnapshotFormatException.class);
     }
 

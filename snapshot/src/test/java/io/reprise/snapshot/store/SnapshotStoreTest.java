@@ -103,16 +103,19 @@ class SnapshotStoreTest {
         byte[] magic = new byte[8];
         bytes.get(magic);
         assertThat(new String(magic, UTF_8)).isEqualTo("REPRSNAP");
-        assertThat(bytes.getInt(8)).as("format version").isEqualTo(1);
-        assertThat(bytes.getInt(12)).as("header size").isEqualTo(48);
+        assertThat(bytes.getInt(8)).as("format version").isEqualTo(2);
+        assertThat(bytes.getInt(12)).as("header size").isEqualTo(60);
         assertThat(bytes.getLong(16)).as("position").isEqualTo(0x0102030405L);
         assertThat(bytes.getLong(24)).as("created").isEqualTo(file.verify().createdMillis());
         assertThat(bytes.getLong(32)).as("payload length").isEqualTo(payload.length);
         assertThat(bytes.getInt(40)).as("payload CRC32C").isEqualTo(crc32c(payload));
+        assertThat(bytes.getInt(44)).as("section count").isZero();
+        assertThat(bytes.getLong(48)).as("length of Reprise's part").isZero();
         CRC32C headerCrc = new CRC32C();
-        headerCrc.update(bytes.array(), 0, 44);
-        assertThat(bytes.getInt(44)).as("header CRC32C").isEqualTo((int) headerCrc.getValue());
-        assertThat(new String(bytes.array(), 48, payload.length, UTF_8)).isEqualTo("state");
+        headerCrc.update(bytes.array(), 0, 56);
+        assertThat(bytes.getInt(56)).as("header CRC32C").isEqualTo((int) headerCrc.getValue());
+        assertThat(new String(bytes.array(), 60, payload.length, UTF_8)).isEqualTo("state");
+        assertThat(bytes.capacity()).isEqualTo(60 + payload.length);
     }
 
     @Test
