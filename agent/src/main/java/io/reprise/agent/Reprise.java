@@ -10,6 +10,7 @@ import io.reprise.agent.recovery.RecoveryReport;
 import io.reprise.agent.recovery.Replayer;
 import io.reprise.agent.snapshot.ProviderDiscovery;
 import io.reprise.agent.snapshot.ProviderHandle;
+import io.reprise.agent.snapshot.SnapshotSection;
 import io.reprise.agent.snapshot.Snapshots;
 import io.reprise.agent.writepath.Durability;
 import io.reprise.agent.writepath.WritePath;
@@ -51,6 +52,8 @@ public final class Reprise {
     private volatile boolean shutDown;
     private volatile boolean fenced;
     private final Lifecycles lifecycles = new Lifecycles();
+    /** The agent's own state, saved in snapshots beside the provider's; none yet (container sessions come next). */
+    private final List<SnapshotSection> snapshotSections = List.of();
 
     private final boolean check;               // reprise.mode=check: replay, report, exit; write nothing
 
@@ -178,7 +181,7 @@ public final class Reprise {
                 .orElse("none (the whole journal is replayed at every start)"));
         Recovery recovery = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays(),
                 config.truncateCorrupt() ? (journal, position) -> cut(journal, position, store) : null,
-                config.compareBody(), config.stopOnDivergence());
+                config.compareBody(), config.stopOnDivergence(), snapshotSections);
         recovery.replayRecordedValues(config.deterministic());
         RecoveryReport report = recovery.run(replayer);
         j = recovery.journal();
@@ -189,7 +192,8 @@ public final class Reprise {
             Journal journalForRetention = j;
             Snapshots s = new Snapshots(store, provider.get(), writePath, config.snapshotInterval(),
                     config.snapshotKeep(), report.snapshotPosition(), lifecycles,
-                    config.retainAllJournal() ? oldestKept -> List.of() : journalForRetention::deleteFilesBefore);
+                    config.retainAllJournal() ? oldestKept -> List.of() : journalForRetention::deleteFilesBefore,
+                    snapshotSections);
             openWritePath(j, durability, report.replayed(), s::nudge);
             snapshots = s;
             s.start();

@@ -4,6 +4,7 @@ import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
 import io.reprise.agent.lifecycle.Lifecycle;
 import io.reprise.agent.snapshot.ProviderHandle;
+import io.reprise.agent.snapshot.SnapshotSection;
 import io.reprise.journal.Journal;
 import io.reprise.journal.JournalCorruptException;
 import io.reprise.journal.JournalEntry;
@@ -12,15 +13,18 @@ import io.reprise.journal.JournalReader;
 import io.reprise.journal.JournalView;
 import io.reprise.journal.Outcome;
 import io.reprise.snapshot.store.CorruptSnapshotException;
+import io.reprise.snapshot.store.ReprisePart;
 import io.reprise.snapshot.store.SnapshotFile;
 import io.reprise.snapshot.store.SnapshotStore;
 import io.reprise.snapshot.store.UnsupportedSnapshotFormatException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Brings the state back before the port opens (C4): restore the newest valid snapshot through the provider,
@@ -34,6 +38,10 @@ import java.util.List;
  *
  * <p>Snapshots that fail their checksum, or whose restore throws, are skipped for the next older one and a
  * longer replay (C6). Without a provider the whole journal is replayed.
+ *
+ * <p>The agent's own state in a snapshot's sections goes to its {@link SnapshotSection}s before the provider's
+ * restore: each gets its section, or a reset when the file has none, for every snapshot tried, and a reset when
+ * none could be restored. Sections no contributor names are ignored (written by a newer release).
  */
 public final class Recovery {
 
@@ -51,6 +59,7 @@ public final class Recovery {
     private final Lifecycle lifecycle;
     private final boolean skipFailures;
     private final Truncator truncator; // null: a corrupt entry stops recovery
+    private final List<SnapshotSection> sections;
     private final boolean compareBody;      // reprise.recovery.compare=body
     private boolean recordedValues;         // reprise.deterministic=true: replay hands back recorded values
     private final boolean stopOnDivergence; // reprise.recovery.on-divergence=stop
@@ -78,6 +87,16 @@ public final class Recovery {
      */
     public Recovery(JournalView journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
                     boolean skipFailures, Truncator truncator, boolean compareBody, boolean stopOnDivergence) {
+        this(journal, snapshots, provider, lifecycle, skipFailures, truncator, compareBody, stopOnDivergence, List.of());
+    }
+
+    /**
+     * @param sections the agent's own state, restored from the snapshot's sections before the provider's restore
+     */
+    public Recovery(JournalView journal, SnapshotStore snapshots, ProviderHandle provider, Lifecycle lifecycle,
+                    boolean skipFailures, Truncator truncator, boolean compareBody, boolean stopOnDivergence,
+                    List<SnapshotSection> sections) {
+        this.sections = List.copyOf(sections);
         this.compareBody = compareBody;
         this.stopOnDivergence = stopOnDivergence;
         this.journal = journal;
@@ -287,14 +306,19 @@ public final class Recovery {
             return Journal.NO_POSITION;
         }
         for (SnapshotFile file : files) {
+            ReprisePart part;
             try {
                 file.verify();
+                part = file.readPart();
             } catch (UnsupportedSnapshotFormatException e) {
                 throw new RecoveryException("reprise: " + e.getMessage() + ". It was written by a newer Reprise; "
                         + "run that version, or move the file away to fall back to older snapshots.", e);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "reprise: skipping snapshot " + file.path() + ": " + e.getMessage()
                         + "; trying an older one and a longer replay");
+                continue;
+            }
+            if (!restoreSections(file, part)) {
                 continue;
             }
             try (InputStream in = file.openVerified()) {
@@ -308,9 +332,32 @@ public final class Recovery {
                         + "; trying an older snapshot and a longer replay", e);
             }
         }
+        sections.forEach(SnapshotSection::reset); // whatever the files tried left: the journal is replayed from empty
         LOG.log(Level.WARNING, "reprise: no usable snapshot among " + files.size() + " in " + snapshots.directory()
                 + "; replaying the whole journal");
         return Journal.NO_POSITION;
+    }
+
+    /**
+     * Hands every contributor its section of {@code part}, or a reset when the file has none, so that each holds
+     * what this snapshot held. Returns false, having logged why, when one of them fails.
+     */
+    private boolean restoreSections(SnapshotFile file, ReprisePart part) {
+        for (SnapshotSection contributor : sections) {
+            Optional<ReprisePart.Section> section = part.section(contributor.name());
+            try {
+                if (section.isPresent()) {
+                    contributor.restore(section.get().version(), new ByteArrayInputStream(section.get().bytes()));
+                } else {
+                    contributor.reset();
+                }
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "reprise: restoring section \"" + contributor.name() + "\" of snapshot "
+                        + file.path() + " failed: " + e + "; trying an older snapshot and a longer replay", e);
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -21,9 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Takes snapshots through the application's provider: every {@code reprise.snapshot.interval}, after
  * {@code reprise.snapshot.every} journaled requests, whichever comes first, and once more at shutdown.
  *
- * <p>The flow: take the order (no journaled request runs) → the provider writes the state into a temp file
- * → note the journal position → release the order → finish the file (header with checksum, fsync, rename,
- * directory fsync) → apply retention. Writers are paused only while the provider writes, into the page cache.
+ * <p>The flow: take the order (no journaled request runs) → each {@link SnapshotSection} writes its section,
+ * then the provider writes the state, into a temp file → note the journal position → release the order → finish
+ * the file (header with checksum, fsync, rename, directory fsync) → apply retention. Writers are paused only while
+ * the sections and the provider write, into the page cache.
  */
 public final class Snapshots {
 
@@ -36,6 +37,7 @@ public final class Snapshots {
     private final int keep;
     private final Lifecycle lifecycle;
     private final JournalRetention journalRetention;
+    private final List<SnapshotSection> sections;
 
     /** Deletes journal files that only hold entries before a position; returns what it deleted. */
     @FunctionalInterface
@@ -53,8 +55,11 @@ public final class Snapshots {
     private long lastPosition;   // guarded by taking; the position the newest snapshot covers
     private Thread thread;
 
+    /** @param sections the agent's own state to save beside the provider's, each as a section of the snapshot */
     public Snapshots(SnapshotStore store, ProviderHandle provider, WritePath writePath, Duration interval, int keep,
-                     long restoredPosition, Lifecycle lifecycle, JournalRetention journalRetention) {
+                     long restoredPosition, Lifecycle lifecycle, JournalRetention journalRetention,
+                     List<SnapshotSection> sections) {
+        this.sections = List.copyOf(sections);
         this.lifecycle = lifecycle;
         this.journalRetention = journalRetention;
         this.store = store;
@@ -133,6 +138,9 @@ public final class Snapshots {
                 long pauseStart = System.nanoTime();
                 long covered = writePath.lastPosition();
                 if (covered != Journal.NO_POSITION && covered != lastPosition) {
+                    for (SnapshotSection section : sections) { // before the payload, as they lie in the file
+                        pending.writeSection(section.name(), section.version(), section::write);
+                    }
                     OutputStream out = pending.stream();
                     provider.save(out);
                     out.flush();

@@ -65,7 +65,7 @@ class SnapshotRetentionTest {
                     Journal.NO_POSITION, new Lifecycles(), position -> {
                         retentionCalls.add(position);
                         return journal.deleteFilesBefore(position);
-                    });
+                    }, List.of());
 
             for (int cycle = 0; cycle < 25; cycle++) {
                 for (int i = 0; i < 3; i++) {
@@ -115,7 +115,7 @@ class SnapshotRetentionTest {
                             throw new java.io.IOException(e);
                         }
                         return List.of();
-                    });
+                    }, List.of());
             SnapshotFile taken = snapshots.take();
             assertThat(reported).hasSize(1);
             assertThat(reported.get(0)[0]).isEqualTo(taken.position());
