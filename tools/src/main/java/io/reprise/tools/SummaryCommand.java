@@ -129,6 +129,9 @@ final class SummaryCommand extends DataDirCommand {
                     check.size(), check.header() != null
                             ? "created " + Instant.ofEpochMilli(check.header().createdMillis()) + "  verified"
                             : "NOT VALID: " + check.problem());
+            if (check.header() != null) {
+                out.printf("    format %d, Reprise sections: %s%n", check.header().formatVersion(), check.describeSections());
+            }
         }
     }
 

@@ -65,7 +65,7 @@ final class VerifyCommand extends DataDirCommand {
                         + ": the entries to replay after it are not there (deleted or cut), so it cannot be used.");
             } else {
                 out.println("ok    snapshot " + check.file().path().getFileName() + " (position " + position + ", "
-                        + check.size() + " bytes)");
+                        + check.size() + " bytes; Reprise sections: " + check.describeSections() + ")");
             }
         }
 

@@ -51,7 +51,7 @@ class RepriseToolIT {
 
     private static final byte[] BINARY = {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80};
 
-    /** Six entries (text, binary, UTF-8 bodies, repeated headers) and a snapshot after the third. */
+    /** Six entries (text, binary, UTF-8 bodies, repeated headers) and a snapshot after the third, with a section. */
     @BeforeEach
     void writeDataDirectory() throws IOException {
         try (Journal journal = Journal.open(data.resolve("journal"))) {
@@ -65,6 +65,7 @@ class RepriseToolIT {
         snapshotPosition = positions.get(2);
         SnapshotStore store = new SnapshotStore(data.resolve("snapshots"));
         try (PendingSnapshot pending = store.begin()) {
+            pending.writeSection("sessions", 1, out -> out.write(new byte[1234]));
             pending.stream().write("state after three".getBytes(StandardCharsets.UTF_8));
             pending.commit(snapshotPosition);
         }
@@ -83,7 +84,8 @@ class RepriseToolIT {
                 .contains("files         1")
                 .containsPattern("\\d{8}F\\.cq4 +day \\d{4}-\\d\\d-\\d\\d")
                 .contains("position " + snapshotPosition)
-                .contains("verified");
+                .contains("verified")
+                .contains("format 2, Reprise sections: sessions (version 1, 1,234 bytes)");
         assertThat(run.err).as("nothing on stderr, no JDK warnings").isEmpty();
     }
 
@@ -92,7 +94,8 @@ class RepriseToolIT {
         Run run = tool("verify", data.toString());
 
         assertThat(run.status).as(run.toString()).isZero();
-        assertThat(run.out).contains("6 entries").contains("verify: all is well");
+        assertThat(run.out).contains("6 entries").contains("verify: all is well")
+                .contains("Reprise sections: sessions (version 1, 1,234 bytes)");
     }
 
     @Test
