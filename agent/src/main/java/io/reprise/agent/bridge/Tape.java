@@ -55,6 +55,7 @@ public final class Tape {
         int count;   // recording: values written; replay: values recorded
         int drawn;   // replay: values asked for
         long last;   // clock and nanoTime: the last value, the base of the next delta
+        long fallbackStarted = Long.MIN_VALUE; // nanoTime, replay: when the recorded values ran out
         boolean ranOut;
 
         Stream(int source, int site, byte[] data) {
@@ -69,6 +70,7 @@ public final class Tape {
     private final List<Stream> streams = new ArrayList<>(4);
     private Stream recent; // the stream used last: a loop at one call site finds it at once
     private long lastClock = Long.MIN_VALUE; // the last clock value handed out, whatever its call site
+    private long fallbackStarted = Long.MIN_VALUE; // replay: System.nanoTime() when the clock first ran out
     private int bytes;     // recording: all streams together, bounded by MAX_BYTES
     private boolean full;
     /** Nested bridge calls (a Random subclass calling its own next methods): only the outermost one records. */
@@ -233,19 +235,28 @@ public final class Tape {
         return Long.MIN_VALUE;
     }
 
-    /** Clock time in epoch nanoseconds: {@code liveNanos} recorded, or the next recorded value at {@code site} on replay. */
+    /**
+     * Clock time in epoch nanoseconds: {@code liveNanos} recorded, or the next recorded value at {@code site} on
+     * replay. When none is left: the entry's time, advancing from there at the pace of the real clock (a loop that
+     * waits for the clock to pass a deadline must still end), and never earlier than the last value handed out.
+     */
     long clock(int site, long liveNanos) {
         long v = delta(CLOCK, site, liveNanos);
         if (v == Long.MIN_VALUE) {
-            v = Math.max(lastClock, fallbackClockNanos);
+            long now = System.nanoTime();
+            if (fallbackStarted == Long.MIN_VALUE) {
+                fallbackStarted = now;
+            }
+            v = Math.max(lastClock, fallbackClockNanos + (now - fallbackStarted));
         }
         lastClock = v;
         return v;
     }
 
     /**
-     * {@code System.nanoTime()}: {@code live} recorded, or the next recorded value on replay; when none is left, the
-     * last one given at that call site (so that a duration measured across the end reads as zero), or {@code live}.
+     * {@code System.nanoTime()}: {@code live} recorded, or the next recorded value on replay. When none is left at
+     * that call site: the last value it gave, advancing from there at the real pace (a duration measured across the
+     * end reads as about zero, and a loop waiting for a deadline still ends); {@code live} if it gave none.
      */
     long nanoTime(int site, long live) {
         long v = delta(NANO_TIME, site, live);
@@ -253,11 +264,13 @@ public final class Tape {
             return v;
         }
         Stream s = find(NANO_TIME, site);
-        if (s == null) {
+        if (s == null || s.count == 0) {
             return live;
         }
-        s.last = s.drawn > 1 ? s.last : live;
-        return s.last;
+        if (s.fallbackStarted == Long.MIN_VALUE) {
+            s.fallbackStarted = live;
+        }
+        return s.last + (live - s.fallbackStarted);
     }
 
     // ---- raw values ------------------------------------------------------------------------------------------

@@ -141,11 +141,45 @@ class CallSiteTransformerTest {
         Tape outer = Determinism.begin(replay);
         try {
             assertThat(Determinism.currentTimeMillis()).isEqualTo(1_700_000_000_123L);
-            assertThat(Determinism.instantNow()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_123L));
+            assertThat(Determinism.instantNow()).isBetween(Instant.ofEpochMilli(1_700_000_000_123L),
+                    Instant.ofEpochMilli(1_700_000_000_123L + 60_000)); // advancing from the entry's time
         } finally {
             Determinism.end(outer);
         }
         assertThat(replay.shortfall()).as("the clock running out is no divergence").isNull();
+    }
+
+    /** A library loop waiting for the clock to pass a deadline must end on replay too, after the values ran out. */
+    @Test
+    void afterTheRecordedValuesRunOutTheClockAndNanoTimeStillAdvance() {
+        Tape live = Tape.recording();
+        Tape outer = Determinism.begin(live);
+        try {
+            Determinism.nanoTime(7);
+        } finally {
+            Determinism.end(outer);
+        }
+        Tape replay = Tape.replaying(live.encode(), 1_700_000_000_000L);
+        outer = Determinism.begin(replay);
+        try {
+            long recorded = Determinism.nanoTime(7);
+            long clockStart = Determinism.currentTimeMillis(8);
+            long deadline = clockStart + 5;
+            int reads = 0;
+            while (Determinism.currentTimeMillis(8) < deadline && reads < 50_000_000) {
+                reads++;
+            }
+            assertThat(Determinism.currentTimeMillis(8)).as("the clock advanced past the deadline").isGreaterThanOrEqualTo(deadline);
+            long nanoDeadline = Determinism.nanoTime(7) + 5_000_000;
+            reads = 0;
+            while (Determinism.nanoTime(7) < nanoDeadline && reads < 50_000_000) {
+                reads++;
+            }
+            assertThat(Determinism.nanoTime(7)).isGreaterThanOrEqualTo(nanoDeadline).isGreaterThan(recorded);
+        } finally {
+            Determinism.end(outer);
+        }
+        assertThat(replay.shortfall()).isNull();
     }
 
     @Test

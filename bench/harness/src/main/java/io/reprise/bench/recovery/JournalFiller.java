@@ -40,13 +40,14 @@ final class JournalFiller {
      * the restart replays as much as snapshots every {@code snapshotEvery} entries ever leave to replay.
      */
     static Filled fill(Path dataDir, JournalEntry template, int status, long entries, long snapshotEvery) throws Exception {
+        byte[] recorded = template.outcome() == null ? new byte[0] : template.outcome().recorded();
         long started = System.nanoTime();
         long snapshotEntries = 0;
         SnapshotStore store = new SnapshotStore(dataDir.resolve("snapshots"));
         try (Journal journal = Journal.open(dataDir.resolve("journal"))) {
             for (long i = 1; i <= entries; i++) {
                 long request = journal.appendRequest(template.method(), template.target(), template.headers(), template.body());
-                long position = journal.appendOutcome(request, counterOutcome(status, i));
+                long position = journal.appendOutcome(request, counterOutcome(status, recorded, i));
                 if (snapshotEvery > 0 && i % snapshotEvery == 0 && i < entries) {
                     try (PendingSnapshot pending = store.begin()) {
                         DataOutputStream out = new DataOutputStream(pending.stream());
@@ -65,10 +66,12 @@ final class JournalFiller {
     /**
      * The outcome the agent records for the counter's {@code n}-th increment on an empty counter: the status sent
      * and the digest of the body, {@code n} in decimal (what {@code CounterApp} answers, digested as the agent's
-     * JDK-server adapter digests what it sends).
+     * JDK-server adapter digests what it sends), with the recorded values of the agent's own entry ({@code recorded}:
+     * the counter takes no clock or random value, so with {@code reprise.deterministic=true} it is the same small
+     * tape for every increment).
      */
-    static Outcome counterOutcome(int status, long n) {
+    static Outcome counterOutcome(int status, byte[] recorded, long n) {
         byte[] body = Long.toString(n).getBytes(StandardCharsets.UTF_8);
-        return Outcome.answered(status, Outcome.digest(body, 0, body.length));
+        return Outcome.answered(status, Outcome.digest(body, 0, body.length)).withRecorded(recorded);
     }
 }

@@ -174,7 +174,7 @@ public final class RecoveryBench {
                             + " record (" + e + "); the recovery step writes one after every request, as the agent did when"
                             + " this harness was written: see " + layout.work().resolve("logs/recovery-template.log"));
                 }
-                Outcome expected = JournalFiller.counterOutcome(e.outcome().status(), n);
+                Outcome expected = JournalFiller.counterOutcome(e.outcome().status(), first[0].outcome().recorded(), n);
                 if (!e.outcome().equals(expected) || e.outcome().status() != first[0].outcome().status()) {
                     throw new IOException("the agent's journal entry " + n + " at position " + e.position() + " records the outcome "
                             + e.outcome().describe() + ", but JournalFiller writes " + expected.describe() + " for it (and the"

@@ -63,8 +63,9 @@ class JournalFillerTest {
 
     @Test
     void counterOutcomeDigestsTheDecimalValue() {
-        assertThat(JournalFiller.counterOutcome(200, 1)).isEqualTo(Outcome.answered(200, Outcome.digest(new byte[] {'1'}, 0, 1)));
-        assertThat(JournalFiller.counterOutcome(200, 12).bodyDigest() & 0xFFFF_FFFFL).isEqualTo(2);
+        assertThat(JournalFiller.counterOutcome(200, new byte[0], 1)).isEqualTo(Outcome.answered(200, Outcome.digest(new byte[] {'1'}, 0, 1)));
+        assertThat(JournalFiller.counterOutcome(200, new byte[0], 12).bodyDigest() & 0xFFFF_FFFFL).isEqualTo(2);
+        assertThat(JournalFiller.counterOutcome(200, new byte[] {2}, 1).recorded()).containsExactly(2);
     }
 
     private static List<JournalEntry> read(Path dir) throws Exception {
