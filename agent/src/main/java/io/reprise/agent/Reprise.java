@@ -53,7 +53,7 @@ public final class Reprise {
     private volatile boolean fenced;
     private final Lifecycles lifecycles = new Lifecycles();
     /** The agent's own state, saved in snapshots beside the provider's; none yet (container sessions come next). */
-    private final List<SnapshotSection> snapshotSections = List.of();
+    private final List<SnapshotSection> snapshotSections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final boolean check;               // reprise.mode=check: replay, report, exit; write nothing
 
@@ -99,6 +99,14 @@ public final class Reprise {
      */
     private void startOpeningJournal() {
         opening.start();
+    }
+
+    /**
+     * Adds state of the agent's own (an adapter's container sessions) to every snapshot, as a section, and to
+     * recovery; call before recovery starts.
+     */
+    public void addSnapshotSection(SnapshotSection section) {
+        snapshotSections.add(section);
     }
 
     public WritePath writePath() {

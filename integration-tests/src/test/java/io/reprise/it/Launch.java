@@ -83,6 +83,11 @@ final class Launch {
         return existing("reprise.it.notes.jpa.boot4");
     }
 
+    /** Notes behind Spring Security's form login on Spring Boot 3 and Tomcat: integration-tests/apps/notes-security. */
+    static String notesSecurityJar() {
+        return existing("reprise.it.notes.security");
+    }
+
     /** {@code -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar JAR --server.port=PORT --server.address=127.0.0.1}. */
     static List<String> springBoot(String jar, Path dataDir, int port, String... jvmOptions) {
         List<String> args = new ArrayList<>();

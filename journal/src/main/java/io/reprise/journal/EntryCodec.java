@@ -22,12 +22,16 @@ import java.util.zip.CRC32C;
  * 1         kind: 1 = request (no outcome follows; written before outcomes existed, and by tools and tests)
  *                 2 = outcome of a request
  *                 3 = request whose outcome follows
+ *                 4 = agent record: a change the agent journals itself, not a request (a container session
+ *                     created or changed outside journaled requests); the request layout, with a "method" of
+ *                     '@' and the record's type, which no HTTP method can be ('@' is not a token character)
  *                 other values are reserved for later formats
  * ...       the kind's fields, below
  * 4         CRC32C of every preceding byte of the record, big-endian
  * </pre>
  *
- * Kinds 1 and 3, a request (the same layout; the kind says whether an outcome record is to follow):
+ * Kinds 1, 3 and 4, a request or an agent record (the same layout; the kind says whether an outcome record is to
+ * follow, or that it is an agent record):
  *
  * <pre>
  * 8         timeMillis, big-endian
@@ -68,6 +72,7 @@ final class EntryCodec {
     static final int KIND_REQUEST = 1;
     static final int KIND_OUTCOME = 2;
     static final int KIND_REQUEST_WITH_OUTCOME = 3;
+    static final int KIND_AGENT_RECORD = 4;
 
     private static final int FLAG_THREW = 1;
 
@@ -119,8 +124,11 @@ final class EntryCodec {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(headers, "headers");
-        if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME) {
+        if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME && kind != KIND_AGENT_RECORD) {
             throw new IllegalArgumentException("not a request kind: " + kind);
+        }
+        if ((kind == KIND_AGENT_RECORD) != JournalEntry.isAgentRecordMethod(method)) {
+            throw new IllegalArgumentException("an agent record's method, and only its, starts with '@': " + method);
         }
         encodingOutcome = false;
         pos = 0;
@@ -300,15 +308,19 @@ final class EntryCodec {
         if (kind == KIND_OUTCOME) {
             return decodeOutcome();
         }
-        if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME) {
+        if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME && kind != KIND_AGENT_RECORD) {
             throw unsupported("has entry kind " + kind + ", which journal format version " + FORMAT_VERSION
                     + " does not define (only kinds " + KIND_REQUEST + " and " + KIND_REQUEST_WITH_OUTCOME
-                    + ", request, and " + KIND_OUTCOME + ", outcome); this version of Reprise"
+                    + ", request, " + KIND_OUTCOME + ", outcome, and " + KIND_AGENT_RECORD + ", agent record); this version of Reprise"
                     + " reads journal format version " + FORMAT_VERSION);
         }
         long timeMillis = (long) LONG_BE.get(in, 2);
         at = FIXED_PREFIX_BYTES;
         String method = readString("method");
+        if ((kind == KIND_AGENT_RECORD) != JournalEntry.isAgentRecordMethod(method)) {
+            throw corrupt(kind == KIND_AGENT_RECORD ? "it is an agent record whose type does not start with '@'"
+                    : "it is a request whose method starts with '@', which only agent records' types do");
+        }
         String target = readString("target");
         int headerCount = readVarint("header count");
         if (headerCount > (limit - at) / 2) { // each header takes at least two length bytes

@@ -193,6 +193,25 @@ public final class Journal implements JournalView, AutoCloseable {
     }
 
     /**
+     * Appends an agent record (kind 4): a change the agent journals itself, in journal order among the requests,
+     * which readers return as a {@link JournalEntry} with {@link JournalEntry#agentRecord()} true. Same threading
+     * and durability as {@link #append}.
+     *
+     * @param type   what kind of change, {@code [a-z0-9.-]}, 1 to 32 characters (e.g. {@code session}); the
+     *               entry's method is {@code '@'} and the type
+     * @param target what it applies to (e.g. a servlet context)
+     * @param body   the change, as the type defines it
+     */
+    public long appendRecord(String type, String target, byte[] body) {
+        if (type == null || !type.matches("[a-z0-9.-]{1,32}")) {
+            throw new IllegalArgumentException("an agent record's type is 1 to 32 characters a-z 0-9 . -, not " + type);
+        }
+        ensureOpen();
+        return write(codec.encode(EntryCodec.KIND_AGENT_RECORD, System.currentTimeMillis(),
+                JournalEntry.AGENT_RECORD + type, target, List.of(), body));
+    }
+
+    /**
      * As {@link #append}, for a request whose outcome follows (kind 3): the caller appends it with
      * {@link #appendOutcome} once the handler has returned or thrown, before any other record. A reader returns
      * an entry whose outcome never came with {@link JournalEntry#outcomeMissing()} true.

@@ -48,6 +48,28 @@ public record JournalEntry(long position, long timeMillis, String method, String
         return outcomeExpected && outcome == null;
     }
 
+    /** What the method of an agent record starts with; no HTTP method can ('@' is not an RFC 9110 token character). */
+    public static final String AGENT_RECORD = "@";
+
+    /**
+     * Whether this is an agent record ({@link Journal#appendRecord}): a change the agent journaled itself, such as a
+     * container session created outside journaled requests, rather than a request. Its {@link #method} is
+     * {@code '@'} and the record's type, its {@link #target} says what it applies to, its {@link #body} holds the
+     * change; it never has an outcome.
+     */
+    public boolean agentRecord() {
+        return isAgentRecordMethod(method);
+    }
+
+    /** The record's type, e.g. {@code session}, of an {@link #agentRecord()}; null for a request. */
+    public String recordType() {
+        return agentRecord() ? method.substring(AGENT_RECORD.length()) : null;
+    }
+
+    static boolean isAgentRecordMethod(String method) {
+        return method.startsWith(AGENT_RECORD);
+    }
+
     /** This entry with {@code outcome} attached. */
     JournalEntry withOutcome(Outcome outcome) {
         return new JournalEntry(position, timeMillis, method, target, headers, body, outcome, outcomeExpected);

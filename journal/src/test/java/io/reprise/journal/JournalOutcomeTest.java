@@ -47,6 +47,37 @@ class JournalOutcomeTest {
     }
 
     @Test
+    void agentRecordsComeBackInJournalOrderAmongTheRequestsAndNeverAsRequests() throws IOException {
+        byte[] change = {1, 2, 3};
+        try (Journal journal = Journal.open(dir())) {
+            long a = journal.appendRequest("POST", "/a", List.of(), null);
+            journal.appendOutcome(a, CREATED);
+            long record = journal.appendRecord("session", "tomcat:localhost|", change);
+            long b = journal.appendRequest("POST", "/b", List.of(), null);
+            journal.appendOutcome(b, CREATED);
+
+            assertThatThrownBy(() -> journal.appendRecord("Session!", "x", change))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Session!");
+            assertThatThrownBy(() -> journal.appendRequest("@session", "/x", List.of(), null))
+                    .as("no request can pass for an agent record").isInstanceOf(IllegalArgumentException.class);
+
+            List<JournalEntry> entries = readAll(journal, Journal.NO_POSITION);
+            assertThat(entries).extracting(JournalEntry::position).containsExactly(a, record, b);
+            JournalEntry read = entries.get(1);
+            assertThat(read.agentRecord()).isTrue();
+            assertThat(read.recordType()).isEqualTo("session");
+            assertThat(read.target()).isEqualTo("tomcat:localhost|");
+            assertThat(read.body()).containsExactly(change);
+            assertThat(read.outcome()).isNull();
+            assertThat(read.outcomeMissing()).isFalse();
+            assertThat(entries.get(0).agentRecord()).isFalse();
+            assertThat(entries.get(0).recordType()).isNull();
+            assertThat(entries.get(0).outcome()).as("the record after a request's outcome does not take its place")
+                    .isEqualTo(CREATED);
+        }
+    }
+
+    @Test
     void anEntryWhoseOutcomeNeverCameIsReturnedWithoutOneInTheMiddleAndAtTheEnd() throws IOException {
         try (Journal journal = Journal.open(dir())) {
             long a = journal.appendRequest("POST", "/a", List.of(), null); // died before its outcome

@@ -115,12 +115,12 @@ class OutcomeCodecTest {
     }
 
     @Test
-    void kindsBeyond3AreStillRefusedAsNewer() {
+    void kindsBeyond4AreStillRefusedAsNewer() {
         byte[] record = encode(REQUEST, Outcome.answered(200, 1));
-        record[1] = 4;
+        record[1] = 5;
         assertThatThrownBy(() -> decode(rechecksummed(record)))
                 .isInstanceOf(UnsupportedJournalFormatException.class)
-                .hasMessageContaining("entry kind 4")
+                .hasMessageContaining("entry kind 5")
                 .hasMessageContaining("position " + POSITION);
     }
 

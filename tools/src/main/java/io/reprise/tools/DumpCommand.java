@@ -108,6 +108,10 @@ final class DumpCommand extends DataDirCommand {
 
     /** What the entry answered live, or why the journal does not say. */
     static String outcome(JournalEntry entry) {
+        if (entry.agentRecord()) {
+            return "none: an agent record of type " + entry.recordType() + " (a change Reprise journaled itself, such as a "
+                    + "session made by a request that is not journaled), not a request";
+        }
         if (entry.outcome() != null) {
             return entry.outcome().describe();
         }

@@ -54,6 +54,7 @@ public final class Config {
         d.put("reprise.recovery.on-divergence", "warn");
         d.put("reprise.recovery.truncate-corrupt", "false");
         d.put("reprise.deterministic", "true");
+        d.put("reprise.sessions", "true");
         d.put("reprise.k8s.enabled", "auto");
         d.put("reprise.k8s.lease", "");
         d.put("reprise.k8s.lease.duration", "15s");
@@ -183,6 +184,7 @@ public final class Config {
         stopOnDivergence();
         truncateCorrupt();
         deterministic();
+        sessions();
         kubernetes();
     }
 
@@ -330,6 +332,14 @@ public final class Config {
      */
     public boolean deterministic() {
         return choice("reprise.deterministic", "true", "false");
+    }
+
+    /**
+     * {@code reprise.sessions=true} (default): container sessions changed outside journaled requests are journaled and
+     * kept in snapshots, so that they come back at a start (docs/guarantees.md#sessions).
+     */
+    public boolean sessions() {
+        return choice("reprise.sessions", "true", "false");
     }
 
     /** {@code reprise.recovery.compare=body}: replayed outcomes must match the recorded body digest too, not only the status. */

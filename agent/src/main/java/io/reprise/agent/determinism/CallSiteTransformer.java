@@ -104,11 +104,20 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         ClassWriter writer = new ClassWriter(reader, 0);
         boolean[] changed = {false};
         String className = reader.getClassName().replace('/', '.');
+        java.util.Map<String, java.util.BitSet> discarded = new java.util.HashMap<>();
+        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                java.util.BitSet bits = new java.util.BitSet();
+                discarded.put(name + descriptor, bits);
+                return new DiscardFinder(bits);
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                 return new Rewriter(super.visitMethod(access, name, descriptor, signature, exceptions), changed,
-                        className, name, descriptor);
+                        className, name, descriptor, discarded.getOrDefault(name + descriptor, new java.util.BitSet()));
             }
         }, 0);
         return changed[0] ? writer.toByteArray() : null;
@@ -117,6 +126,60 @@ public final class CallSiteTransformer implements ClassFileTransformer {
     /** How many classes were looked at and rewritten so far, and the time spent, for the start-up line. */
     public String describe() {
         return String.format("%d classes scanned, %d rewritten, %.1f ms", scanned.get(), rewritten.get(), nanos.get() / 1e6);
+    }
+
+    /**
+     * Finds, in one method, the calls {@link CallSites} would replace whose value the method throws away at once (the
+     * instruction after the call pops it): {@code random.nextInt();} to seed a generator, say. Such a value cannot make
+     * replay answer differently, and where it was drawn outside a journaled request live (Tomcat seeds its
+     * {@code SecureRandom} on the first session, which a {@code GET} may make) and inside one on replay, recording it
+     * would report a shortfall that is none. Bit {@code i} stands for the method's {@code i}-th such call.
+     */
+    private static final class DiscardFinder extends MethodVisitor {
+        private final java.util.BitSet discarded;
+        private int candidates;
+        private int pending = -1; // the candidate right before, whose value is on top of the stack
+        private int pendingSize;
+
+        DiscardFinder(java.util.BitSet discarded) {
+            super(OpenedClassReader.ASM_API);
+            this.discarded = discarded;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            pending = -1;
+            if (CallSites.replacement(opcode, owner, name, descriptor) != null) {
+                int index = candidates++;
+                char type = descriptor.charAt(descriptor.indexOf(')') + 1);
+                if (!name.equals("<init>") && type != 'V') {
+                    pending = index;
+                    pendingSize = type == 'J' || type == 'D' ? 2 : 1;
+                }
+            }
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (pending >= 0 && (opcode == Opcodes.POP && pendingSize == 1 || opcode == Opcodes.POP2 && pendingSize == 2)) {
+                discarded.set(pending);
+            }
+            pending = -1;
+        }
+
+        // Any other instruction (or label) between the call and a pop means the value was used.
+        @Override public void visitIntInsn(int opcode, int operand) { pending = -1; }
+        @Override public void visitVarInsn(int opcode, int var) { pending = -1; }
+        @Override public void visitTypeInsn(int opcode, String type) { pending = -1; }
+        @Override public void visitFieldInsn(int opcode, String owner, String name, String descriptor) { pending = -1; }
+        @Override public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... args) { pending = -1; }
+        @Override public void visitJumpInsn(int opcode, net.bytebuddy.jar.asm.Label label) { pending = -1; }
+        @Override public void visitLabel(net.bytebuddy.jar.asm.Label label) { pending = -1; }
+        @Override public void visitLdcInsn(Object value) { pending = -1; }
+        @Override public void visitIincInsn(int var, int increment) { pending = -1; }
+        @Override public void visitTableSwitchInsn(int min, int max, net.bytebuddy.jar.asm.Label dflt, net.bytebuddy.jar.asm.Label... labels) { pending = -1; }
+        @Override public void visitLookupSwitchInsn(net.bytebuddy.jar.asm.Label dflt, int[] keys, net.bytebuddy.jar.asm.Label[] labels) { pending = -1; }
+        @Override public void visitMultiANewArrayInsn(String descriptor, int dims) { pending = -1; }
     }
 
     /**
@@ -129,11 +192,15 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         private final boolean[] changed;
         private final String where;
         private final String key;
+        private final java.util.BitSet discarded;
         private int calls;
+        private int candidates;
 
-        Rewriter(MethodVisitor next, boolean[] changed, String className, String method, String descriptor) {
+        Rewriter(MethodVisitor next, boolean[] changed, String className, String method, String descriptor,
+                 java.util.BitSet discarded) {
             super(OpenedClassReader.ASM_API, next);
             this.changed = changed;
+            this.discarded = discarded;
             this.where = className + "." + method;
             this.key = className + "." + method + descriptor + "#";
         }
@@ -150,7 +217,7 @@ public final class CallSiteTransformer implements ClassFileTransformer {
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
             CallSites.Replacement r = CallSites.replacement(opcode, owner, name, descriptor);
-            if (r == null) {
+            if (r == null || discarded.get(candidates++)) {
                 super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
                 return;
             }

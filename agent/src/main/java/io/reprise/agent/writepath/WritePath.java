@@ -167,6 +167,54 @@ public final class WritePath {
     }
 
     /**
+     * Appends an agent record ({@link Journal#appendRecord}) in the order, between journaled requests: a change the
+     * agent journals itself because no journaled request made it (a container session created by a {@code GET}).
+     * Replay applies it at the same place among the requests. It is not waited for: whatever depends on it is a
+     * later journaled request, and a journal that holds that request durably holds this record, which is before it.
+     *
+     * @return null when appended, else why not (the journal is closed, this process was fenced out, the disk is
+     *     full, the record is too large); nothing was appended then
+     */
+    public String appendRecord(String type, String target, byte[] body) {
+        long size = ENTRY_OVERHEAD + target.length() * 3L + type.length() + 16 + body.length;
+        order.lock();
+        try {
+            Journal j = journal;
+            if (j == null) {
+                return unavailableReason;
+            }
+            WriteDeadline bound = deadline;
+            String expired = bound == null ? null : bound.expired();
+            if (expired != null) {
+                return "this process stopped writing: fenced out: " + expired;
+            }
+            String shortage = diskSpace.reserve(size);
+            if (shortage != null) {
+                return shortage;
+            }
+            long position;
+            try {
+                position = j.appendRecord(type, target, body);
+            } catch (RuntimeException e) {
+                return "the journal append failed: " + e.getMessage();
+            }
+            lastPosition = position;
+            durability.appended(position);
+            return null;
+        } finally {
+            order.unlock();
+        }
+    }
+
+    /**
+     * Whether the calling thread is inside the order: running a journaled request's handler (or taking a
+     * snapshot). What such a request changes is reproduced by replaying it, so it needs no record of its own.
+     */
+    public boolean inOrderOnThisThread() {
+        return order.isHeldByCurrentThread();
+    }
+
+    /**
      * Appends the request under the order and returns the journal it went to; on any failure nothing was appended
      * and the request must not be applied.
      */

@@ -183,6 +183,45 @@ class CallSiteTransformerTest {
     }
 
     @Test
+    void aValueTheCallerThrowsAwayIsNotRecordedSoSeedingOnlyOnReplayIsNoShortfall() throws Exception {
+        byte[] rewritten = CallSiteTransformer.rewrite(classFile(SeedingHandler.class));
+        assertThat(rewritten).as("the used value is recorded").isNotNull();
+        String name = SeedingHandler.class.getName();
+        ClassLoader loader = new ClassLoader(CallSiteTransformerTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                if (n.equals(name)) {
+                    synchronized (getClassLoadingLock(n)) {
+                        Class<?> c = findLoadedClass(n);
+                        return c != null ? c : defineClass(n, rewritten, 0, rewritten.length);
+                    }
+                }
+                return super.loadClass(n, resolve);
+            }
+        };
+        java.util.function.IntSupplier handler =
+                (java.util.function.IntSupplier) loader.loadClass(name).getConstructor().newInstance();
+        Tape live = Tape.recording();
+        Tape outer = Determinism.begin(live);
+        int value;
+        try {
+            value = handler.getAsInt();
+        } finally {
+            Determinism.end(outer);
+        }
+        assertThat(live.count(Tape.SECURE_RANDOM)).as("only the value used, not the two thrown away").isEqualTo(1);
+
+        Tape replay = Tape.replaying(live.encode(), System.currentTimeMillis());
+        outer = Determinism.begin(replay);
+        try {
+            assertThat(handler.getAsInt()).isEqualTo(value);
+        } finally {
+            Determinism.end(outer);
+        }
+        assertThat(replay.shortfall()).isNull();
+    }
+
+    @Test
     void classesThatNameNoRecordedMethodAreNotParsed() throws Exception {
         ConstantPoolScan scan = new ConstantPoolScan(CallSites.constructed(), CallSites.owners(), CallSites.names());
         assertThat(scan.mayCall(classFile(PlainClass.class))).isFalse();

@@ -32,4 +32,11 @@ public interface Glue {
      *     would parse into request parameters
      */
     void handle(Object request, Object response, Proceed proceed, Set<String> formMethods) throws Exception;
+
+    /**
+     * A listener of this namespace's {@code HttpSessionListener}, {@code HttpSessionAttributeListener} and
+     * {@code HttpSessionIdListener} that tells {@code records} every session change of the web application
+     * {@code key}; the container adapter adds it to the web application. Null when the glue could not be linked.
+     */
+    Object sessionListener(SessionRecords records, String key);
 }

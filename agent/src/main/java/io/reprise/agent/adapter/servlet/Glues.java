@@ -15,8 +15,8 @@ final class Glues {
     private static final Logger LOG = System.getLogger("io.reprise.adapter.servlet");
 
     private static final String[][] NAMESPACES = {
-            {"jakarta.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.jakarta"},
-            {"javax.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.javax"},
+            {"jakarta.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.jakarta", "jakarta.servlet.ServletContext"},
+            {"javax.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.javax", "javax.servlet.ServletContext"},
     };
 
     private final ServletAdapter adapter;
@@ -38,6 +38,17 @@ final class Glues {
     /** The glue for {@code request}, or null if it is no HTTP servlet request. */
     Glue forRequest(Object request) {
         return request == null ? null : byRequestClass.get(request.getClass());
+    }
+
+    /** The glue for a web application's {@code ServletContext}, or null if it is none. */
+    Glue forServletContext(Object servletContext) {
+        for (String[] namespace : NAMESPACES) {
+            Class<?> api = find(servletContext.getClass(), namespace[2]);
+            if (api != null && api.getClassLoader() != null) {
+                return byApiLoader.computeIfAbsent(api.getClassLoader(), loader -> load(loader, namespace[1]));
+            }
+        }
+        return null;
     }
 
     private Glue create(Class<?> requestClass) {

@@ -5,6 +5,7 @@ import io.reprise.agent.adapter.servlet.jetty.JettyInstrumentation;
 import io.reprise.agent.adapter.servlet.jetty.JettyReplayer;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatInstrumentation;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatReplayer;
+import io.reprise.agent.adapter.servlet.tomcat.TomcatSessions;
 import io.reprise.agent.bridge.ServletBridge;
 import io.reprise.agent.writepath.WritePath;
 import java.lang.System.Logger;
@@ -44,6 +45,7 @@ public final class ServletAdapter {
     private final Set<String> unsupportedLogged = ConcurrentHashMap.newKeySet();
     private volatile boolean replaying;
     private final AtomicReference<Outcome> replayOutcome = new AtomicReference<>();
+    private final SessionRecords sessions;
 
     private ServletAdapter(Reprise reprise) {
         this(reprise, reprise.config().journaledMethods(), reprise.writePath(), ServletAdapter.class.getClassLoader());
@@ -55,6 +57,7 @@ public final class ServletAdapter {
         this.methods = Set.copyOf(methods);
         this.writePath = writePath;
         this.glues = new Glues(this, agentLoader);
+        this.sessions = new SessionRecords(writePath);
     }
 
     /**
@@ -63,6 +66,9 @@ public final class ServletAdapter {
      */
     public static void install(Reprise reprise, Instrumentation instrumentation) {
         ServletAdapter adapter = new ServletAdapter(reprise);
+        if (reprise.config().sessions()) {
+            reprise.addSnapshotSection(adapter.sessions);
+        }
         ServletBridge.install(adapter.new Target());
         instrumentation.addTransformer(new PendingWeaver(ServletAdapter::buildWeaver, ServletAdapter::weaves), false);
     }
@@ -179,8 +185,11 @@ public final class ServletAdapter {
 
     void connectorStarting(int hook, Object connector) {
         if (hook == ServletBridge.TOMCAT) {
+            registerTomcatSessions(connector);
             TomcatReplayer replayer = new TomcatReplayer(connector);
-            reprise.recoverBeforeServing(entry -> replay(() -> replayer.replay(entry)));
+            reprise.recoverBeforeServing(entry -> entry.agentRecord() ? sessions.replay(entry)
+                    : replay(() -> replayer.replay(entry)));
+            sessions.recovered();
             return;
         }
         if (!JettyReplayer.supports(connector)) {
@@ -189,7 +198,32 @@ public final class ServletAdapter {
             return;
         }
         try (JettyReplayer replayer = new JettyReplayer(connector)) {
-            reprise.recoverBeforeServing(entry -> replay(() -> replayer.replay(entry)));
+            // Jetty's sessions are not registered yet (docs/guarantees.md#sessions): session records, which a
+            // Tomcat run of the same application may have written, are skipped with a warning.
+            reprise.recoverBeforeServing(entry -> entry.agentRecord() ? sessions.replay(entry)
+                    : replay(() -> replayer.replay(entry)));
+        }
+    }
+
+    /**
+     * Journals the session changes of the connector's web applications (see {@link SessionRecords}); a failure leaves
+     * sessions as they were before Reprise knew of them, with one warning.
+     */
+    private void registerTomcatSessions(Object connector) {
+        if (reprise != null && !reprise.config().sessions()) {
+            return; // reprise.sessions=false: records in the journal are skipped, with a warning
+        }
+        try {
+            TomcatSessions.register(connector, sessions, (servletContext, key) -> {
+                Glue glue = glues.forServletContext(servletContext);
+                return glue == null ? null : glue.sessionListener(sessions, key);
+            });
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            if (unsupportedLogged.add("tomcat sessions")) {
+                LOG.log(Level.WARNING, "reprise: Tomcat's sessions cannot be journaled here (" + e + "): sessions made or "
+                        + "changed by requests that are not journaled are lost at a restart. Please report it with the "
+                        + "Tomcat version", e);
+            }
         }
     }
 

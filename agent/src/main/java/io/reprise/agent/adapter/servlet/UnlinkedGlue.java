@@ -50,6 +50,11 @@ final class UnlinkedGlue implements Glue {
     }
 
     @Override
+    public Object sessionListener(SessionRecords records, String key) {
+        return null;
+    }
+
+    @Override
     public void handle(Object request, Object response, Proceed proceed, Set<String> formMethods) throws Exception {
         refuse(response, reason);
     }

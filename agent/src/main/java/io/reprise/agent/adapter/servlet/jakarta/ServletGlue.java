@@ -1,6 +1,7 @@
 package io.reprise.agent.adapter.servlet.jakarta;
 
 import io.reprise.agent.adapter.servlet.Glue;
+import io.reprise.agent.adapter.servlet.SessionRecords;
 import io.reprise.agent.adapter.servlet.Proceed;
 import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
@@ -35,6 +36,11 @@ public final class ServletGlue implements Glue {
 
     public ServletGlue(ServletAdapter adapter) {
         this.adapter = adapter;
+    }
+
+    @Override
+    public Object sessionListener(SessionRecords records, String key) {
+        return new SessionListener(records, key);
     }
 
     @Override
