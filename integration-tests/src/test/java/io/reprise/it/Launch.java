@@ -88,9 +88,18 @@ final class Launch {
         return existing("reprise.it.notes.security");
     }
 
-    /** {@code -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar JAR --server.port=PORT --server.address=127.0.0.1}. */
+    /** The same on Jetty 12 (ee10): integration-tests/apps/notes-security-jetty. */
+    static String notesSecurityJettyJar() {
+        return existing("reprise.it.notes.security.jetty");
+    }
+
+    /**
+     * {@code -XX:TieredStopAtLevel=1 -javaagent:... -Dreprise.dir=DIR [extra JVM options] -jar JAR --server.port=PORT
+     * --server.address=127.0.0.1}.
+     */
     static List<String> springBoot(String jar, Path dataDir, int port, String... jvmOptions) {
         List<String> args = new ArrayList<>();
+        args.add("-XX:TieredStopAtLevel=1"); // C1 only: Spring Boot starts in about two thirds of the time
         args.add("-javaagent:" + agentJar());
         args.add("-Dreprise.dir=" + dataDir);
         args.addAll(List.of(jvmOptions));

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * not journaled; without session records, the replayed login found no session, and every later write, carrying the
  * old session's cookie, was refused, so what the user wrote was gone after a restart, silently.
  *
- * <p>Servers: Tomcat on every JDK; {@link #servers()} says which run on which.
+ * <p>Servers: Tomcat and Jetty; {@link #servers()} says which run on which JDK.
  */
 class SpringSecuritySessionsIT {
 
@@ -29,16 +27,29 @@ class SpringSecuritySessionsIT {
     @TempDir
     Path work;
 
-    /** Tomcat (Spring Boot 3.5, Tomcat 10.1) on JDK 17 and 25. */
+    /**
+     * Tomcat (Spring Boot 3.5, Tomcat 10.1) and Jetty (Spring Boot 3.5, Jetty 12.0 ee10) on JDK 17; on JDK 25, where the
+     * agent's code is the same, Tomcat (JDK 25 runs Jetty in LedgerOnOtherServersIT), for the first test only: the
+     * suite must stay within CI's time.
+     */
     static List<String> servers() {
-        List<String> servers = new ArrayList<>();
-        servers.add("tomcat");
-        return servers;
+        return Launch.javaVersion() < 25 ? List.of("tomcat", "jetty") : List.of("tomcat");
+    }
+
+    /** Tomcat and Jetty on JDK 17; none on JDK 25 (see {@link #servers()}). */
+    static List<String> serversOnJdk17() {
+        return Launch.javaVersion() < 25 ? List.of("tomcat", "jetty") : List.of();
+    }
+
+    /** Tomcat on JDK 17; none on JDK 25. */
+    static List<String> tomcatOnJdk17() {
+        return Launch.javaVersion() < 25 ? List.of("tomcat") : List.of();
     }
 
     private static String jar(String server) {
         return switch (server) {
             case "tomcat" -> Launch.notesSecurityJar();
+            case "jetty" -> Launch.notesSecurityJettyJar();
             default -> throw new IllegalArgumentException(server);
         };
     }
@@ -85,11 +96,11 @@ class SpringSecuritySessionsIT {
 
     /**
      * The login, then an orderly stop (SIGTERM: a final snapshot, whose {@code sessions} section holds the session,
-     * while Tomcat invalidates every session as it stops), a start from that snapshot, the writes, SIGKILL: the last
+     * while Tomcat invalidates every session as it stops; Jetty keeps them), a start from that snapshot, the writes, SIGKILL: the last
      * start restores the snapshot (the session from its section) and replays the writes, which need that session.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("servers")
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @MethodSource("serversOnJdk17")
     void withASnapshotTakenBetweenTheLoginAndTheWritesTheSessionComesFromTheSnapshot(String server) throws Exception {
         String jar = jar(server);
         Path data = work.resolve("data");
@@ -135,9 +146,10 @@ class SpringSecuritySessionsIT {
     }
 
     /** The control: with {@code reprise.sessions=false}, the session is lost, replay says the writes diverged. */
-    @Test
-    void withSessionsOffTheReplayedWritesAreRefusedAndReplaySaysSo() throws Exception {
-        String jar = Launch.notesSecurityJar();
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+    @MethodSource("tomcatOnJdk17")
+    void withSessionsOffTheReplayedWritesAreRefusedAndReplaySaysSo(String server) throws Exception {
+        String jar = jar(server);
         Path data = work.resolve("data");
         String off = "-Dreprise.sessions=false";
         SessionClient alice = new SessionClient();

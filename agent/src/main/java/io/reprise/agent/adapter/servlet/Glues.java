@@ -51,6 +51,22 @@ final class Glues {
         return null;
     }
 
+    /** The glue for the servlet API that {@code loader} sees, or null if it sees none. */
+    Glue forLoader(ClassLoader loader) {
+        for (String[] namespace : NAMESPACES) {
+            Class<?> api;
+            try {
+                api = Class.forName(namespace[2], false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                continue;
+            }
+            if (api.getClassLoader() != null) {
+                return byApiLoader.computeIfAbsent(api.getClassLoader(), l -> load(l, namespace[1]));
+            }
+        }
+        return null;
+    }
+
     private Glue create(Class<?> requestClass) {
         for (String[] namespace : NAMESPACES) {
             Class<?> api = find(requestClass, namespace[0]);

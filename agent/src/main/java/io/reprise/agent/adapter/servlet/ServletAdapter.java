@@ -3,6 +3,7 @@ package io.reprise.agent.adapter.servlet;
 import io.reprise.agent.Reprise;
 import io.reprise.agent.adapter.servlet.jetty.JettyInstrumentation;
 import io.reprise.agent.adapter.servlet.jetty.JettyReplayer;
+import io.reprise.agent.adapter.servlet.jetty.JettySessions;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatInstrumentation;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatReplayer;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatSessions;
@@ -197,12 +198,12 @@ public final class ServletAdapter {
                     + "ee10/ee11 is supported; Jetty 9-11 and the ee8/ee9 environments are not)");
             return;
         }
+        registerJettySessions(connector);
         try (JettyReplayer replayer = new JettyReplayer(connector)) {
-            // Jetty's sessions are not registered yet (docs/guarantees.md#sessions): session records, which a
-            // Tomcat run of the same application may have written, are skipped with a warning.
             reprise.recoverBeforeServing(entry -> entry.agentRecord() ? sessions.replay(entry)
                     : replay(() -> replayer.replay(entry)));
         }
+        sessions.recovered();
     }
 
     /**
@@ -223,6 +224,30 @@ public final class ServletAdapter {
                 LOG.log(Level.WARNING, "reprise: Tomcat's sessions cannot be journaled here (" + e + "): sessions made or "
                         + "changed by requests that are not journaled are lost at a restart. Please report it with the "
                         + "Tomcat version", e);
+            }
+        }
+    }
+
+    /** As {@link #registerTomcatSessions}, for Jetty 12's session managers. */
+    private void registerJettySessions(Object connector) {
+        if (reprise != null && !reprise.config().sessions()) {
+            return;
+        }
+        try {
+            JettySessions.register(connector, sessions, (loader, key) -> {
+                Glue glue = glues.forLoader(loader);
+                return glue == null ? null : glue.sessionListener(sessions, key);
+            }, why -> {
+                if (unsupportedLogged.add("jetty sessions " + why)) {
+                    LOG.log(Level.WARNING, "reprise: the sessions of " + why + ": they are not journaled, and are lost at a "
+                            + "restart (docs/guarantees.md#sessions)");
+                }
+            });
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            if (unsupportedLogged.add("jetty sessions")) {
+                LOG.log(Level.WARNING, "reprise: Jetty's sessions cannot be journaled here (" + e + "): sessions made or "
+                        + "changed by requests that are not journaled are lost at a restart. Please report it with the "
+                        + "Jetty version", e);
             }
         }
     }

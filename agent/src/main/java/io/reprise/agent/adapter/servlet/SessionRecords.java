@@ -97,6 +97,19 @@ public final class SessionRecords implements SnapshotSection {
          * journaled, or every orderly restart would log every user out.
          */
         boolean stopping();
+
+        /**
+         * What the container's next session id depends on besides random values, after a session was made or had its
+         * id changed: Jetty appends a counter of every id it made in the process to each id, so replay must continue
+         * that counter where live left it. 0 when nothing (Tomcat's ids are random values only).
+         */
+        default long idState() {
+            return 0;
+        }
+
+        /** Continues from {@code state}, an {@link #idState()} recorded live, unless the container is already past it. */
+        default void restoreIdState(long state) {
+        }
     }
 
     private final WritePath writePath;
@@ -150,6 +163,7 @@ public final class SessionRecords implements SnapshotSection {
             try (DataOutputStream out = header(bytes, CREATED, id)) {
                 out.writeLong(creationTime);
                 out.writeInt(maxInactiveSeconds);
+                out.writeLong(idState(key));
             } catch (IOException impossible) {
                 throw new IllegalStateException(impossible);
             }
@@ -197,6 +211,7 @@ public final class SessionRecords implements SnapshotSection {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
             try (DataOutputStream out = header(bytes, ID_CHANGED, oldId)) {
                 out.writeUTF(newId);
+                out.writeLong(idState(key));
             } catch (IOException impossible) {
                 throw new IllegalStateException(impossible);
             }
@@ -254,6 +269,11 @@ public final class SessionRecords implements SnapshotSection {
         }
         Store store = stores.get(key);
         return store == null || !store.stopping();
+    }
+
+    private long idState(String key) {
+        Store store = stores.get(key);
+        return store == null ? 0 : store.idState();
     }
 
     private static DataOutputStream header(ByteArrayOutputStream bytes, byte op, String id) throws IOException {
@@ -349,6 +369,7 @@ public final class SessionRecords implements SnapshotSection {
             case CREATED -> {
                 long creationTime = in.readLong();
                 int maxInactive = in.readInt();
+                store.restoreIdState(in.readLong());
                 if (session == null) {
                     store.create(id, creationTime, maxInactive);
                 }
@@ -371,6 +392,7 @@ public final class SessionRecords implements SnapshotSection {
             }
             case ID_CHANGED -> {
                 String newId = in.readUTF();
+                store.restoreIdState(in.readLong());
                 if (session != null && store.find(newId) == null) {
                     store.changeId(session, newId);
                 }
@@ -409,8 +431,8 @@ public final class SessionRecords implements SnapshotSection {
     }
 
     /**
-     * Per web application: its key and its sessions, each with id, creation time, last access, idle limit and its
-     * serialisable attributes.
+     * Per web application: its key, its {@link Store#idState()} and its sessions, each with id, creation time, last
+     * access, idle limit and its serialisable attributes.
      */
     @Override
     public void write(OutputStream stream) throws IOException {
@@ -419,6 +441,7 @@ public final class SessionRecords implements SnapshotSection {
         out.writeInt(all.size());
         for (Store store : all) {
             out.writeUTF(store.key());
+            out.writeLong(store.idState());
             List<byte[]> sessions = new ArrayList<>();
             List<Object> held;
             try {
@@ -490,7 +513,11 @@ public final class SessionRecords implements SnapshotSection {
         int storeCount = in.readInt();
         for (int s = 0; s < storeCount; s++) {
             String key = in.readUTF();
+            long idState = in.readLong();
             Store store = stores.get(key);
+            if (store != null) {
+                store.restoreIdState(idState);
+            }
             int count = in.readInt();
             if (store == null && count > 0) {
                 warnOnce("no store " + key, "reprise: the snapshot holds " + count + " session(s) of " + key

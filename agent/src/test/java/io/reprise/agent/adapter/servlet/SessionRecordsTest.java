@@ -122,6 +122,30 @@ class SessionRecordsTest {
     }
 
     @Test
+    void replayContinuesTheContainersIdCounterWhereLiveLeftIt() throws Exception {
+        records.recovered();
+        live.idState = 7; // Jetty's counter after it made the id
+        getLogin("A");
+        live.idState = 9;
+        records.idChanged(KEY, "A", "B");
+        live.idState = 12; // at the snapshot
+        ByteArrayOutputStream section = new ByteArrayOutputStream();
+        records.write(section);
+
+        FakeContainer restarted = new FakeContainer();
+        SessionRecords replay = new SessionRecords(writePath);
+        replay.register(restarted);
+        List<JournalEntry> entries = journaled();
+        replay.replay(entries.get(0));
+        assertThat(restarted.idState).isEqualTo(7);
+        replay.replay(entries.get(1));
+        replay.replay(entries.get(2));
+        assertThat(restarted.idState).isEqualTo(9);
+        replay.restore(SessionRecords.SECTION_VERSION, new ByteArrayInputStream(section.toByteArray()));
+        assertThat(restarted.idState).isEqualTo(12);
+    }
+
+    @Test
     void insideAJournaledRequestNothingIsJournaledSinceReplayingTheRequestMakesTheChange() throws Exception {
         records.recovered();
         writePath.whileNoRequestRuns(() -> {
@@ -183,6 +207,17 @@ class SessionRecordsTest {
     static final class FakeContainer implements SessionRecords.Store {
         final Map<String, FakeSession> sessions = new LinkedHashMap<>();
         boolean stopping;
+        long idState;
+
+        @Override
+        public long idState() {
+            return idState;
+        }
+
+        @Override
+        public void restoreIdState(long state) {
+            idState = Math.max(idState, state);
+        }
 
         @Override
         public String key() {

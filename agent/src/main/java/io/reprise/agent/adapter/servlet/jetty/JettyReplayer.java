@@ -19,7 +19,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JettyReplayer implements AutoCloseable {
 
-    private static final Set<String> REPLACED = Set.of("content-length", "transfer-encoding", "expect", "connection");
+    /**
+     * Headers that concern the live connection, not the request (hop-by-hop): the replay's own framing replaces them.
+     * An {@code Upgrade: h2c} that Jetty ignored live (no h2c configured) is refused with 400 once its
+     * {@code Connection: Upgrade} is gone, so it goes too.
+     */
+    private static final Set<String> REPLACED = Set.of("content-length", "transfer-encoding", "expect", "connection",
+            "upgrade", "http2-settings", "keep-alive");
     private static final long TIMEOUT_SECONDS = 300;
 
     private final Object connector;
@@ -114,7 +120,8 @@ public final class JettyReplayer implements AutoCloseable {
 
     /**
      * The journaled request as HTTP/1.1 bytes: the body with its exact length (a chunked request's body was
-     * journaled de-chunked), and no {@code Expect: 100-continue}, which would make Jetty answer twice.
+     * journaled de-chunked), no {@code Expect: 100-continue}, which would make Jetty answer twice, and none of the
+     * live connection's headers ({@link #REPLACED}).
      *
      * <p>Each string is written in the charset Jetty's parser reads it in, so that the replayed request carries the
      * very strings the live one did: the request line as UTF-8 (Jetty decodes the target's bytes as UTF-8, so a

@@ -1,9 +1,9 @@
 package io.reprise.agent.adapter.servlet.tomcat;
 
+import static io.reprise.agent.adapter.servlet.Reflect.call;
+
 import io.reprise.agent.adapter.servlet.SessionRecords;
 import java.lang.reflect.Array;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -59,44 +59,6 @@ public final class TomcatSessions {
             }
         }
         return registered;
-    }
-
-    private static Object call(Object target, String name) throws ReflectiveOperationException {
-        return call(target, name, new Class<?>[0]);
-    }
-
-    private static Object call(Object target, String name, Class<?>[] types, Object... args)
-            throws ReflectiveOperationException {
-        Method m = publicMethod(target.getClass(), name, types);
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
-    }
-
-    /** The method as declared by a public class or interface, so that it can be called without opening anything. */
-    private static Method publicMethod(Class<?> type, String name, Class<?>[] types) throws NoSuchMethodException {
-        Method m = type.getMethod(name, types);
-        if (java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers())) {
-            return m;
-        }
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> i : c.getInterfaces()) {
-                try {
-                    Method im = i.getMethod(name, types);
-                    if (java.lang.reflect.Modifier.isPublic(i.getModifiers())) {
-                        return im;
-                    }
-                } catch (NoSuchMethodException ignored) {
-                    // not this one
-                }
-            }
-        }
-        return m;
     }
 
     /** One context's {@code Manager}. Sessions are Tomcat's {@code StandardSession}s, which are {@code HttpSession}s. */

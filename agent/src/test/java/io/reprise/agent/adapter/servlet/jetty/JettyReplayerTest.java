@@ -25,6 +25,12 @@ class JettyReplayerTest {
                 new Header("Host", "127.0.0.1:8080"),
                 new Header("Transfer-Encoding", "chunked"),
                 new Header("Expect", "100-continue"),
+                // java.net.http.HttpClient's first request over http:// asks to upgrade to h2c; Jetty refused a replay
+                // that carried Upgrade without its Connection header with 400
+                new Header("Connection", "Upgrade, HTTP2-Settings"),
+                new Header("Upgrade", "h2c"),
+                new Header("HTTP2-Settings", "AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA"),
+                new Header("Keep-Alive", "timeout=5"),
                 new Header("Content-Type", "application/json"),
                 new Header("X-Trace", "a"),
                 new Header("X-Trace", "b")), body);
