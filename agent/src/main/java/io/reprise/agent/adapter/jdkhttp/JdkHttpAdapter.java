@@ -53,11 +53,24 @@ public final class JdkHttpAdapter {
     }
 
     /** Called by each server at {@code start()}; the first call recovers, the others wait for it. */
+    private boolean agentRecordsSkipped; // recovery runs on one thread
+
     void recoverBeforeServing() {
         reprise.recoverBeforeServing(this::replay);
     }
 
     private Outcome replay(JournalEntry entry) throws Exception {
+        if (entry.agentRecord()) {
+            // A servlet container's session record: this data directory was written by an application on Tomcat or
+            // Jetty. The JDK server has no sessions to rebuild.
+            if (!agentRecordsSkipped) {
+                agentRecordsSkipped = true;
+                System.getLogger("io.reprise.adapter.jdkhttp").log(System.Logger.Level.WARNING, "reprise: the journal "
+                        + "holds " + entry.recordType() + " records (of " + entry.target() + "), which the JDK HTTP server "
+                        + "has nothing to apply to; they are skipped, first at journal position " + entry.position());
+            }
+            return Outcome.answered(200, 0);
+        }
         String path = ReplayExchange.pathOf(entry.target());
         HttpContext best = null;
         for (DeferredBindServer server : servers) {

@@ -143,6 +143,8 @@ public final class JettySessions {
                     call(ids, "getExtendedId", new Class<?>[] {String.class, request}, id, null));
             call(call(session, "getSessionData"), "setLastNode", new Class<?>[] {String.class}, call(ids, "getWorkerName"));
             call(cache, "add", new Class<?>[] {String.class, managedSession}, id, session);
+            // Accessed now, else its idle time counts from its creation and its inactivity timer may end it at once.
+            call(session, "access", new Class<?>[] {long.class}, System.currentTimeMillis());
             call(manager, "complete", new Class<?>[] {managedSession}, session); // add counted a use
             return call(session, "getApi");
         }

@@ -106,6 +106,7 @@ public final class TomcatSessions {
             Object session = call(manager, "createSession", new Class<?>[] {String.class}, id);
             call(session, "setCreationTime", new Class<?>[] {long.class}, creationTime);
             call(session, "setMaxInactiveInterval", new Class<?>[] {int.class}, maxInactiveSeconds);
+            touch(session); // else its last access is its creation, and Tomcat's next validity check may expire it
             return session;
         }
 
