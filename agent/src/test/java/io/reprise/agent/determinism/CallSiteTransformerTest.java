@@ -23,9 +23,14 @@ class CallSiteTransformerTest {
     /** Defines the rewritten class in a loader of its own, whose parent sees the bridge, as an application's does. */
     @SuppressWarnings("unchecked")
     private static Supplier<List<Object>> rewrittenHandler() throws Exception {
-        byte[] rewritten = CallSiteTransformer.rewrite(classFile(NonDeterministicHandler.class));
-        assertThat(rewritten).as("the handler calls recorded methods, so it is rewritten").isNotNull();
-        String name = NonDeterministicHandler.class.getName();
+        return (Supplier<List<Object>>) rewritten(NonDeterministicHandler.class);
+    }
+
+    /** A new instance of {@code type} rewritten, which must have calls to rewrite. */
+    private static Object rewritten(Class<?> type) throws Exception {
+        byte[] rewritten = CallSiteTransformer.rewrite(classFile(type));
+        assertThat(rewritten).as("%s calls recorded methods, so it is rewritten", type).isNotNull();
+        String name = type.getName();
         ClassLoader loader = new ClassLoader(CallSiteTransformerTest.class.getClassLoader()) {
             @Override
             protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
@@ -38,7 +43,7 @@ class CallSiteTransformerTest {
                 return super.loadClass(n, resolve);
             }
         };
-        return (Supplier<List<Object>>) loader.loadClass(name).getConstructor().newInstance();
+        return loader.loadClass(name).getConstructor().newInstance();
     }
 
     private static List<Object> runWith(Tape tape, Supplier<List<Object>> handler) {
@@ -184,23 +189,7 @@ class CallSiteTransformerTest {
 
     @Test
     void aValueTheCallerThrowsAwayIsNotRecordedSoSeedingOnlyOnReplayIsNoShortfall() throws Exception {
-        byte[] rewritten = CallSiteTransformer.rewrite(classFile(SeedingHandler.class));
-        assertThat(rewritten).as("the used value is recorded").isNotNull();
-        String name = SeedingHandler.class.getName();
-        ClassLoader loader = new ClassLoader(CallSiteTransformerTest.class.getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-                if (n.equals(name)) {
-                    synchronized (getClassLoadingLock(n)) {
-                        Class<?> c = findLoadedClass(n);
-                        return c != null ? c : defineClass(n, rewritten, 0, rewritten.length);
-                    }
-                }
-                return super.loadClass(n, resolve);
-            }
-        };
-        java.util.function.IntSupplier handler =
-                (java.util.function.IntSupplier) loader.loadClass(name).getConstructor().newInstance();
+        java.util.function.IntSupplier handler = (java.util.function.IntSupplier) rewritten(SeedingHandler.class);
         Tape live = Tape.recording();
         Tape outer = Determinism.begin(live);
         int value;
