@@ -179,19 +179,7 @@ public final class WritePath {
         long size = ENTRY_OVERHEAD + target.length() * 3L + type.length() + 16 + body.length;
         order.lock();
         try {
-            Journal j = journal;
-            if (j == null) {
-                return unavailableReason;
-            }
-            WriteDeadline bound = deadline;
-            String expired = bound == null ? null : bound.expired();
-            if (expired != null) {
-                return "this process stopped writing: fenced out: " + expired;
-            }
-            String shortage = diskSpace.reserve(size);
-            if (shortage != null) {
-                return shortage;
-            }
+            Journal j = admit(size);
             long position;
             try {
                 position = j.appendRecord(type, target, body);
@@ -201,6 +189,8 @@ public final class WritePath {
             lastPosition = position;
             durability.appended(position);
             return null;
+        } catch (JournalUnavailableException e) {
+            return e.getMessage();
         } finally {
             order.unlock();
         }
@@ -220,6 +210,26 @@ public final class WritePath {
      */
     private Journal append(String method, String target, List<Header> headers, byte[] body, long size)
             throws JournalUnavailableException {
+        Journal j = admit(size);
+        long position;
+        try {
+            position = j.appendRequest(method, target, headers, body);
+        } catch (RuntimeException e) {
+            throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
+        }
+        lastPosition = position;
+        if (++sinceSnapshot >= nextSnapshotNudge) {
+            nextSnapshotNudge = sinceSnapshot + snapshotEvery; // again after as many more, if that one fails
+            snapshotDue.run();
+        }
+        return j;
+    }
+
+    /**
+     * The journal to append {@code size} bytes to, under the order: refused when it is closed, when this process's
+     * right to write has expired, or when the disk lacks the room.
+     */
+    private Journal admit(long size) throws JournalUnavailableException {
         Journal j = journal;
         if (j == null) {
             throw new JournalUnavailableException(unavailableReason, null);
@@ -235,17 +245,6 @@ public final class WritePath {
         String shortage = diskSpace.reserve(size);
         if (shortage != null) {
             throw new JournalUnavailableException(shortage, null);
-        }
-        long position;
-        try {
-            position = j.appendRequest(method, target, headers, body);
-        } catch (RuntimeException e) {
-            throw new JournalUnavailableException("the journal append failed: " + e.getMessage(), e);
-        }
-        lastPosition = position;
-        if (++sinceSnapshot >= nextSnapshotNudge) {
-            nextSnapshotNudge = sinceSnapshot + snapshotEvery; // again after as many more, if that one fails
-            snapshotDue.run();
         }
         return j;
     }
