@@ -45,7 +45,7 @@ final class Glues {
         for (String[] namespace : NAMESPACES) {
             Class<?> api = find(servletContext.getClass(), namespace[2]);
             if (api != null && api.getClassLoader() != null) {
-                return byApiLoader.computeIfAbsent(api.getClassLoader(), loader -> load(loader, namespace[1]));
+                return linked(api, namespace[1]);
             }
         }
         return null;
@@ -61,7 +61,7 @@ final class Glues {
                 continue;
             }
             if (api.getClassLoader() != null) {
-                return byApiLoader.computeIfAbsent(api.getClassLoader(), l -> load(l, namespace[1]));
+                return linked(api, namespace[1]);
             }
         }
         return null;
@@ -71,11 +71,15 @@ final class Glues {
         for (String[] namespace : NAMESPACES) {
             Class<?> api = find(requestClass, namespace[0]);
             if (api != null && api.getClassLoader() != null) {
-                String gluePackage = namespace[1];
-                return byApiLoader.computeIfAbsent(api.getClassLoader(), loader -> load(loader, gluePackage));
+                return linked(api, namespace[1]);
             }
         }
         return null;
+    }
+
+    /** The glue of {@code gluePackage} for the servlet API that {@code api} belongs to, linked once per API loader. */
+    private Glue linked(Class<?> api, String gluePackage) {
+        return byApiLoader.computeIfAbsent(api.getClassLoader(), loader -> load(loader, gluePackage));
     }
 
     /**

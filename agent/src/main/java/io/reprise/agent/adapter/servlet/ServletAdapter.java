@@ -206,50 +206,50 @@ public final class ServletAdapter {
         sessions.recovered();
     }
 
-    /**
-     * Journals the session changes of the connector's web applications (see {@link SessionRecords}); a failure leaves
-     * sessions as they were before Reprise knew of them, with one warning.
-     */
-    private void registerTomcatSessions(Object connector) {
-        if (reprise != null && !reprise.config().sessions()) {
-            return; // reprise.sessions=false: records in the journal are skipped, with a warning
-        }
-        try {
-            TomcatSessions.register(connector, sessions, (servletContext, key) -> {
-                Glue glue = glues.forServletContext(servletContext);
-                return glue == null ? null : glue.sessionListener(sessions, key);
-            });
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            if (unsupportedLogged.add("tomcat sessions")) {
-                LOG.log(Level.WARNING, "reprise: Tomcat's sessions cannot be journaled here (" + e + "): sessions made or "
-                        + "changed by requests that are not journaled are lost at a restart. Please report it with the "
-                        + "Tomcat version", e);
-            }
-        }
+    /** How one container finds its web applications' sessions ({@link TomcatSessions}, {@link JettySessions}). */
+    @FunctionalInterface
+    private interface SessionRegistration {
+        void register() throws ReflectiveOperationException;
     }
 
-    /** As {@link #registerTomcatSessions}, for Jetty 12's session managers. */
-    private void registerJettySessions(Object connector) {
+    /**
+     * Journals the session changes of the connector's web applications (see {@link SessionRecords}), unless
+     * {@code reprise.sessions=false} (records in the journal are then skipped, with a warning); a failure leaves
+     * sessions as they were before Reprise knew of them, with one warning.
+     */
+    private void registerSessions(String server, SessionRegistration registration) {
         if (reprise != null && !reprise.config().sessions()) {
             return;
         }
         try {
-            JettySessions.register(connector, sessions, (loader, key) -> {
-                Glue glue = glues.forLoader(loader);
-                return glue == null ? null : glue.sessionListener(sessions, key);
-            }, why -> {
-                if (unsupportedLogged.add("jetty sessions " + why)) {
-                    LOG.log(Level.WARNING, "reprise: the sessions of " + why + ": they are not journaled, and are lost at a "
-                            + "restart (docs/guarantees.md#sessions)");
-                }
-            });
+            registration.register();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            if (unsupportedLogged.add("jetty sessions")) {
-                LOG.log(Level.WARNING, "reprise: Jetty's sessions cannot be journaled here (" + e + "): sessions made or "
-                        + "changed by requests that are not journaled are lost at a restart. Please report it with the "
-                        + "Jetty version", e);
+            if (unsupportedLogged.add(server + " sessions")) {
+                LOG.log(Level.WARNING, "reprise: " + server + "'s sessions cannot be journaled here (" + e + "): sessions "
+                        + "made or changed by requests that are not journaled are lost at a restart. Please report it "
+                        + "with the " + server + " version", e);
             }
         }
+    }
+
+    private void registerTomcatSessions(Object connector) {
+        registerSessions("Tomcat", () -> TomcatSessions.register(connector, sessions,
+                (servletContext, key) -> sessionListener(glues.forServletContext(servletContext), key)));
+    }
+
+    private void registerJettySessions(Object connector) {
+        registerSessions("Jetty", () -> JettySessions.register(connector, sessions,
+                (loader, key) -> sessionListener(glues.forLoader(loader), key),
+                why -> {
+                    if (unsupportedLogged.add("jetty sessions " + why)) {
+                        LOG.log(Level.WARNING, "reprise: the sessions of " + why + ": they are not journaled, and are "
+                                + "lost at a restart (docs/guarantees.md#sessions)");
+                    }
+                }));
+    }
+
+    private Object sessionListener(Glue glue, String key) {
+        return glue == null ? null : glue.sessionListener(sessions, key);
     }
 
     /**

@@ -17,8 +17,6 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -159,15 +157,11 @@ public final class SessionRecords implements SnapshotSection {
 
     public void created(String key, String id, long creationTime, int maxInactiveSeconds) {
         if (recording(key)) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-            try (DataOutputStream out = header(bytes, CREATED, id)) {
+            journal(key, CREATED, id, out -> {
                 out.writeLong(creationTime);
                 out.writeInt(maxInactiveSeconds);
                 out.writeLong(idState(key));
-            } catch (IOException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-            journal(key, bytes.toByteArray());
+            });
         }
     }
 
@@ -180,42 +174,27 @@ public final class SessionRecords implements SnapshotSection {
             return;
         }
         byte[] serialised = serialise(key, name, value);
-        if (serialised == null) {
-            return;
+        if (serialised != null) {
+            journal(key, SET, id, out -> {
+                out.writeUTF(name);
+                out.writeInt(serialised.length);
+                out.write(serialised);
+            });
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + serialised.length);
-        try (DataOutputStream out = header(bytes, SET, id)) {
-            out.writeUTF(name);
-            out.writeInt(serialised.length);
-            out.write(serialised);
-        } catch (IOException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-        journal(key, bytes.toByteArray());
     }
 
     public void attributeRemoved(String key, String id, String name) {
         if (recording(key)) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-            try (DataOutputStream out = header(bytes, REMOVED, id)) {
-                out.writeUTF(name);
-            } catch (IOException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-            journal(key, bytes.toByteArray());
+            journal(key, REMOVED, id, out -> out.writeUTF(name));
         }
     }
 
     public void idChanged(String key, String oldId, String newId) {
         if (recording(key)) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-            try (DataOutputStream out = header(bytes, ID_CHANGED, oldId)) {
+            journal(key, ID_CHANGED, oldId, out -> {
                 out.writeUTF(newId);
                 out.writeLong(idState(key));
-            } catch (IOException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-            journal(key, bytes.toByteArray());
+            });
         }
     }
 
@@ -236,15 +215,8 @@ public final class SessionRecords implements SnapshotSection {
             }
             return;
         }
-        String id = HttpSessions.id(session);
         if (recording()) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
-            try (DataOutputStream out = header(bytes, DESTROYED, id)) {
-                out.flush();
-            } catch (IOException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-            journal(key, bytes.toByteArray());
+            journal(key, DESTROYED, HttpSessions.id(session), out -> { });
         }
     }
 
@@ -276,16 +248,24 @@ public final class SessionRecords implements SnapshotSection {
         return store == null ? 0 : store.idState();
     }
 
-    private static DataOutputStream header(ByteArrayOutputStream bytes, byte op, String id) throws IOException {
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeByte(RECORD_VERSION);
-        out.writeByte(op);
-        out.writeUTF(id);
-        return out;
+    /** What a record holds after its version, operation and session id. */
+    @FunctionalInterface
+    private interface Fields {
+        void write(DataOutputStream out) throws IOException;
     }
 
-    private void journal(String key, byte[] record) {
-        String refused = writePath.appendRecord(TYPE, key, record);
+    /** Journals one record: version, operation, session id, then {@code fields}; a refusal is counted and warned. */
+    private void journal(String key, byte op, String id, Fields fields) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(RECORD_VERSION);
+            out.writeByte(op);
+            out.writeUTF(id);
+            fields.write(out);
+        } catch (IOException impossible) { // in memory
+            throw new IllegalStateException(impossible);
+        }
+        String refused = writePath.appendRecord(TYPE, key, bytes.toByteArray());
         if (refused != null) {
             long n = unjournaled.incrementAndGet();
             if (n == 1 || n % 1000 == 0) {
@@ -562,89 +542,50 @@ public final class SessionRecords implements SnapshotSection {
         }
     }
 
-    /** The servlet API's {@code HttpSession}, by reflection through the interface (either namespace). */
+    /** The servlet API's {@code HttpSession} (either namespace), by {@link Reflect#invoke}. */
     static final class HttpSessions {
-        private static final ClassValue<Map<String, Method>> METHODS = new ClassValue<>() {
-            @Override
-            protected Map<String, Method> computeValue(Class<?> type) {
-                Class<?> api = find(type);
-                if (api == null) {
-                    throw new IllegalArgumentException(type.getName() + " is no HttpSession");
-                }
-                Map<String, Method> methods = new ConcurrentHashMap<>();
-                for (Method m : api.getMethods()) {
-                    methods.putIfAbsent(m.getName() + "/" + m.getParameterCount(), m);
-                }
-                return methods;
-            }
-        };
 
         private HttpSessions() {
         }
 
-        private static Class<?> find(Class<?> type) {
-            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-                for (Class<?> i : c.getInterfaces()) {
-                    if (i.getName().equals("jakarta.servlet.http.HttpSession") || i.getName().equals("javax.servlet.http.HttpSession")) {
-                        return i;
-                    }
-                }
-            }
-            return null;
-        }
-
-        private static Object call(Object session, String name, Object... args) {
-            Method m = METHODS.get(session.getClass()).get(name + "/" + args.length);
-            try {
-                return m.invoke(session, args);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IllegalStateException(e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
         static String id(Object session) {
-            return (String) call(session, "getId");
+            return (String) Reflect.invoke(session, "getId");
         }
 
         static long creationTime(Object session) {
-            return (Long) call(session, "getCreationTime");
+            return (Long) Reflect.invoke(session, "getCreationTime");
         }
 
         static long lastAccessedTime(Object session) {
-            return (Long) call(session, "getLastAccessedTime");
+            return (Long) Reflect.invoke(session, "getLastAccessedTime");
         }
 
         static int maxInactiveInterval(Object session) {
-            return (Integer) call(session, "getMaxInactiveInterval");
+            return (Integer) Reflect.invoke(session, "getMaxInactiveInterval");
         }
 
         static Object getAttribute(Object session, String name) {
-            return call(session, "getAttribute", name);
+            return Reflect.invoke(session, "getAttribute", name);
         }
 
         static void setAttribute(Object session, String name, Object value) {
-            call(session, "setAttribute", name, value);
+            Reflect.invoke(session, "setAttribute", name, value);
         }
 
         static void removeAttribute(Object session, String name) {
-            call(session, "removeAttribute", name);
+            Reflect.invoke(session, "removeAttribute", name);
         }
 
         static void invalidate(Object session) {
             try {
-                call(session, "invalidate");
+                Reflect.invoke(session, "invalidate");
             } catch (IllegalStateException alreadyInvalid) {
                 // as wanted
             }
         }
 
         static List<String> attributeNames(Object session) {
-            Enumeration<?> names = (Enumeration<?>) call(session, "getAttributeNames");
+            Enumeration<?> names = (Enumeration<?>) Reflect.invoke(session, "getAttributeNames");
             List<String> list = new ArrayList<>();
             for (Object n : Collections.list(names)) {
                 list.add((String) n);

@@ -30,20 +30,18 @@ public final class JettySessions {
      *
      * @param listenerFor makes the session listener for the servlet API of a class loader and a key; null when it cannot
      * @param unsupported told of a context whose sessions are left alone, and why
-     * @return how many were registered now
      */
-    public static int register(Object connector, SessionRecords records,
+    public static void register(Object connector, SessionRecords records,
                                BiFunction<ClassLoader, String, Object> listenerFor,
                                java.util.function.Consumer<String> unsupported) throws ReflectiveOperationException {
         Object server = call(connector, "getServer");
         if (server == null) {
-            return 0;
+            return;
         }
         ClassLoader loader = server.getClass().getClassLoader();
         Class<?> managerType = Class.forName("org.eclipse.jetty.session.AbstractSessionManager", false, loader);
         Class<?> managedSession = Class.forName("org.eclipse.jetty.session.ManagedSession", false, loader);
         Class<?> request = Class.forName("org.eclipse.jetty.server.Request", false, loader);
-        int registered = 0;
         for (Object manager : (Collection<?>) call(server, "getContainedBeans", new Class<?>[] {Class.class}, managerType)) {
             Object sessionContext = call(manager, "getSessionContext");
             if (sessionContext == null) {
@@ -66,9 +64,7 @@ public final class JettySessions {
             }
             call(manager, "addEventListener", new Class<?>[] {EventListener.class}, listener);
             records.register(new Store(key, manager, cache, sessions, managedSession, request));
-            registered++;
         }
-        return registered;
     }
 
     /** {@code DefaultSessionCache._sessions}, the map of every session in memory; null for another cache. */
@@ -95,6 +91,7 @@ public final class JettySessions {
         private final Field sessions;
         private final Class<?> managedSession;
         private final Class<?> request;
+        private final AtomicLong counter;
 
         Store(String key, Object manager, Object cache, Field sessions, Class<?> managedSession, Class<?> request) {
             this.key = key;
@@ -103,6 +100,7 @@ public final class JettySessions {
             this.sessions = sessions;
             this.managedSession = managedSession;
             this.request = request;
+            this.counter = counter(manager);
         }
 
         @Override
@@ -187,22 +185,20 @@ public final class JettySessions {
             call(managed, "access", new Class<?>[] {long.class}, System.currentTimeMillis());
         }
 
-        /** {@code DefaultSessionIdManager.COUNTER}, appended to every id Jetty makes in the process. */
         @Override
         public long idState() {
-            AtomicLong counter = counter();
             return counter == null ? 0 : counter.get();
         }
 
         @Override
         public void restoreIdState(long state) {
-            AtomicLong counter = counter();
             if (counter != null) {
                 counter.accumulateAndGet(state, Math::max);
             }
         }
 
-        private AtomicLong counter() {
+        /** {@code DefaultSessionIdManager.COUNTER}, appended to every id Jetty makes in the process; null if absent. */
+        private static AtomicLong counter(Object manager) {
             try {
                 Class<?> ids = Class.forName("org.eclipse.jetty.session.DefaultSessionIdManager", false,
                         manager.getClass().getClassLoader());

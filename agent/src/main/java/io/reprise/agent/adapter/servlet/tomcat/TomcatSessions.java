@@ -3,8 +3,8 @@ package io.reprise.agent.adapter.servlet.tomcat;
 import static io.reprise.agent.adapter.servlet.Reflect.call;
 
 import io.reprise.agent.adapter.servlet.SessionRecords;
-import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -23,16 +23,14 @@ public final class TomcatSessions {
      * Registers the contexts of {@code connector}'s service that are not registered yet.
      *
      * @param listenerFor makes the session listener for a context's {@code ServletContext} and key; null when it cannot
-     * @return how many contexts were registered now
      */
-    public static int register(Object connector, SessionRecords records, BiFunction<Object, String, Object> listenerFor)
+    public static void register(Object connector, SessionRecords records, BiFunction<Object, String, Object> listenerFor)
             throws ReflectiveOperationException {
         Object service = call(connector, "getService");
         Object engine = service == null ? null : call(service, "getContainer");
         if (engine == null) {
-            return 0;
+            return;
         }
-        int registered = 0;
         for (Object host : (Object[]) call(engine, "findChildren")) {
             for (Object context : (Object[]) call(host, "findChildren")) {
                 String key = "tomcat:" + call(host, "getName") + "|" + call(context, "getName");
@@ -50,15 +48,12 @@ public final class TomcatSessions {
                 }
                 call(context, "addApplicationEventListener", new Class<?>[] {Object.class}, listener);
                 Object[] lifecycle = (Object[]) call(context, "getApplicationLifecycleListeners");
-                Object[] more = (Object[]) Array.newInstance(Object.class, lifecycle.length + 1);
-                System.arraycopy(lifecycle, 0, more, 0, lifecycle.length);
+                Object[] more = Arrays.copyOf(lifecycle, lifecycle.length + 1, Object[].class);
                 more[lifecycle.length] = listener;
                 call(context, "setApplicationLifecycleListeners", new Class<?>[] {Object[].class}, (Object) more);
                 records.register(new Store(key, context, manager, servletContext));
-                registered++;
             }
         }
-        return registered;
     }
 
     /** One context's {@code Manager}. Sessions are Tomcat's {@code StandardSession}s, which are {@code HttpSession}s. */
