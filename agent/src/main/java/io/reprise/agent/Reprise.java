@@ -52,7 +52,7 @@ public final class Reprise {
     private volatile boolean shutDown;
     private volatile boolean fenced;
     private final Lifecycles lifecycles = new Lifecycles();
-    /** The agent's own state, saved in snapshots beside the provider's; none yet (container sessions come next). */
+    /** The agent's own state, saved in snapshots beside the provider's: the servlet adapter's container sessions. */
     private final List<SnapshotSection> snapshotSections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final boolean check;               // reprise.mode=check: replay, report, exit; write nothing

@@ -192,6 +192,8 @@ public final class Journal implements JournalView, AutoCloseable {
         return write(codec.encode(EntryCodec.KIND_REQUEST, System.currentTimeMillis(), method, target, headers, body));
     }
 
+    private static final java.util.regex.Pattern RECORD_TYPE = java.util.regex.Pattern.compile("[a-z0-9.-]{1,32}");
+
     /**
      * Appends an agent record (kind 4): a change the agent journals itself, in journal order among the requests,
      * which readers return as a {@link JournalEntry} with {@link JournalEntry#agentRecord()} true. Same threading
@@ -203,7 +205,7 @@ public final class Journal implements JournalView, AutoCloseable {
      * @param body   the change, as the type defines it
      */
     public long appendRecord(String type, String target, byte[] body) {
-        if (type == null || !type.matches("[a-z0-9.-]{1,32}")) {
+        if (type == null || !RECORD_TYPE.matcher(type).matches()) {
             throw new IllegalArgumentException("an agent record's type is 1 to 32 characters a-z 0-9 . -, not " + type);
         }
         ensureOpen();

@@ -46,7 +46,7 @@ class CallSiteTransformerTest {
         return loader.loadClass(name).getConstructor().newInstance();
     }
 
-    private static List<Object> runWith(Tape tape, Supplier<List<Object>> handler) {
+    private static <T> T runWith(Tape tape, Supplier<T> handler) {
         Tape outer = Determinism.begin(tape);
         try {
             return handler.get();
@@ -191,22 +191,11 @@ class CallSiteTransformerTest {
     void aValueTheCallerThrowsAwayIsNotRecordedSoSeedingOnlyOnReplayIsNoShortfall() throws Exception {
         java.util.function.IntSupplier handler = (java.util.function.IntSupplier) rewritten(SeedingHandler.class);
         Tape live = Tape.recording();
-        Tape outer = Determinism.begin(live);
-        int value;
-        try {
-            value = handler.getAsInt();
-        } finally {
-            Determinism.end(outer);
-        }
+        int value = runWith(live, handler::getAsInt);
         assertThat(live.count(Tape.SECURE_RANDOM)).as("only the value used, not the two thrown away").isEqualTo(1);
 
         Tape replay = Tape.replaying(live.encode(), System.currentTimeMillis());
-        outer = Determinism.begin(replay);
-        try {
-            assertThat(handler.getAsInt()).isEqualTo(value);
-        } finally {
-            Determinism.end(outer);
-        }
+        assertThat(runWith(replay, handler::getAsInt)).isEqualTo(value);
         assertThat(replay.shortfall()).isNull();
     }
 

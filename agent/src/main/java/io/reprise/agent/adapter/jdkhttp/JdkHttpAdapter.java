@@ -52,9 +52,9 @@ public final class JdkHttpAdapter {
         servers.add(server);
     }
 
-    /** Called by each server at {@code start()}; the first call recovers, the others wait for it. */
     private boolean agentRecordsSkipped; // recovery runs on one thread
 
+    /** Called by each server at {@code start()}; the first call recovers, the others wait for it. */
     void recoverBeforeServing() {
         reprise.recoverBeforeServing(this::replay);
     }
