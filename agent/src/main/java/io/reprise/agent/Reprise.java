@@ -10,6 +10,7 @@ import io.reprise.agent.recovery.RecoveryReport;
 import io.reprise.agent.recovery.Replayer;
 import io.reprise.agent.snapshot.ProviderDiscovery;
 import io.reprise.agent.snapshot.ProviderHandle;
+import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.agent.snapshot.SnapshotSection;
 import io.reprise.agent.snapshot.Snapshots;
 import io.reprise.agent.writepath.Durability;
@@ -56,6 +57,7 @@ public final class Reprise {
     private final List<SnapshotSection> snapshotSections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final boolean check;               // reprise.mode=check: replay, report, exit; write nothing
+    private final Idempotency idempotency;     // the Idempotency-Key table every adapter shares
 
     private Reprise(Config config, DataDirLock lock) {
         this.check = lock == null;
@@ -66,6 +68,10 @@ public final class Reprise {
         this.journal = opening.result();
         this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery(), config.maxBody(),
                 config.deterministic());
+        this.idempotency = config.idempotency();
+        if (idempotency.enabled()) {
+            snapshotSections.add(idempotency.table());
+        }
     }
 
     /**
@@ -111,6 +117,11 @@ public final class Reprise {
 
     public WritePath writePath() {
         return writePath;
+    }
+
+    /** Idempotency-Key handling, for every adapter's journaled requests ({@code reprise.idempotency.*}). */
+    public Idempotency idempotency() {
+        return idempotency;
     }
 
     public Config config() {
@@ -190,7 +201,7 @@ public final class Reprise {
         Recovery recovery = new Recovery(j, store, provider.orElse(null), lifecycles, config.skipFailedReplays(),
                 config.truncateCorrupt() ? (journal, position) -> cut(journal, position, store) : null,
                 config.compareBody(), config.stopOnDivergence(), snapshotSections);
-        recovery.replayRecordedValues(config.deterministic());
+        recovery.replayRecordedValues(config.deterministic()).afterEach(idempotency::replayed);
         RecoveryReport report = recovery.run(replayer);
         j = recovery.journal();
         openJournal = j;

@@ -46,13 +46,16 @@ import java.util.zip.CRC32C;
  * <pre>
  * 8         request position, big-endian
  * varint    status + 1 (0 = no status sent)
- * 1         flags: bit 0 = the handler threw; the other bits are 0
+ * 1         flags: bit 0 = the handler threw; bit 1 = a stored response follows the recorded bytes; the other
+ *           bits are 0
  * if threw:
  *   varint+n  exception class name, UTF-8
  *   varint+n  exception message, UTF-8, at most 1024 chars (empty = none)
  * else:
  *   8         response body digest, big-endian ({@link Outcome#digest})
- * varint+n  recorded bytes, opaque (empty today)
+ * varint+n  recorded bytes, opaque (the agent's recorded clock, UUID and random values)
+ * if bit 1:
+ *   varint+n  stored response, opaque (the agent's encoding of a keyed request's response: status, headers, body)
  * </pre>
  *
  * A varint is an unsigned LEB128 number of at most 31 bits (1 byte below 128, so a typical entry
@@ -75,6 +78,7 @@ final class EntryCodec {
     static final int KIND_AGENT_RECORD = 4;
 
     private static final int FLAG_THREW = 1;
+    private static final int FLAG_RESPONSE = 2;
 
     private static final int CHECKSUM_BYTES = 4;
     private static final int MAX_VARINT_BYTES = 5;
@@ -178,7 +182,8 @@ final class EntryCodec {
         pos = FIXED_PREFIX_BYTES;
         putVarint(outcome.status() + 1);
         ensure(1);
-        buf[pos++] = (byte) (outcome.threw() ? FLAG_THREW : 0);
+        byte[] response = outcome.response();
+        buf[pos++] = (byte) ((outcome.threw() ? FLAG_THREW : 0) | (response.length > 0 ? FLAG_RESPONSE : 0));
         if (outcome.threw()) {
             putString(outcome.exceptionClass());
             putString(outcome.message() == null ? "" : outcome.message());
@@ -193,6 +198,12 @@ final class EntryCodec {
             ensure(recorded.length);
             System.arraycopy(recorded, 0, buf, pos, recorded.length);
             pos += recorded.length;
+        }
+        if (response.length > 0) {
+            putVarint(response.length);
+            ensure(response.length);
+            System.arraycopy(response, 0, buf, pos, response.length);
+            pos += response.length;
         }
         crc.reset();
         crc.update(buf, 0, pos);
@@ -209,7 +220,9 @@ final class EntryCodec {
         } else {
             bytes += 8;
         }
-        return bytes + varintBytes(outcome.recorded().length) + outcome.recorded().length + CHECKSUM_BYTES;
+        int response = outcome.response().length;
+        return bytes + varintBytes(outcome.recorded().length) + outcome.recorded().length
+                + (response == 0 ? 0 : varintBytes(response) + response) + CHECKSUM_BYTES;
     }
 
     /**
@@ -352,7 +365,7 @@ final class EntryCodec {
             throw corrupt("flags run past the end of the entry");
         }
         int flags = in[at++] & 0xFF;
-        if ((flags & ~FLAG_THREW) != 0) {
+        if ((flags & ~(FLAG_THREW | FLAG_RESPONSE)) != 0) {
             throw corrupt(String.format("outcome flags %02x has bits this format does not define", flags));
         }
         boolean threw = (flags & FLAG_THREW) != 0;
@@ -372,11 +385,18 @@ final class EntryCodec {
         int recordedLength = readLength("recorded");
         byte[] recorded = Arrays.copyOfRange(in, at, at + recordedLength);
         at += recordedLength;
+        byte[] response = new byte[0];
+        if ((flags & FLAG_RESPONSE) != 0) {
+            int responseLength = readLength("stored response");
+            response = Arrays.copyOfRange(in, at, at + responseLength);
+            at += responseLength;
+        }
         if (at != limit) {
-            throw corrupt((limit - at) + " unexpected bytes after the recorded values");
+            throw corrupt((limit - at) + " unexpected bytes after the " + ((flags & FLAG_RESPONSE) != 0
+                    ? "stored response" : "recorded values"));
         }
         return new OutcomeRecord(position, requestPosition,
-                Outcome.decoded(status, threw, exceptionClass, message, digest, recorded));
+                Outcome.decoded(status, threw, exceptionClass, message, digest, recorded, response));
     }
 
     private String readString(String field) {

@@ -59,6 +59,7 @@ public final class Journal implements JournalView, AutoCloseable {
     private final ExcerptAppender appender;
     private final EntryCodec codec;
     private volatile long lastPosition;
+    private long lastRequestTimeMillis; // under the caller's append lock
     private volatile boolean closed;
 
     // Durability. The cycle file of the last append is noted by append (under the caller's lock, and only
@@ -220,8 +221,19 @@ public final class Journal implements JournalView, AutoCloseable {
      */
     public long appendRequest(String method, String target, List<Header> headers, byte[] body) {
         ensureOpen();
-        return write(codec.encode(EntryCodec.KIND_REQUEST_WITH_OUTCOME, System.currentTimeMillis(), method, target,
-                headers, body));
+        long now = System.currentTimeMillis();
+        long position = write(codec.encode(EntryCodec.KIND_REQUEST_WITH_OUTCOME, now, method, target, headers, body));
+        lastRequestTimeMillis = now;
+        return position;
+    }
+
+    /**
+     * The {@link JournalEntry#timeMillis} of the last request {@link #appendRequest} appended (0 before the first):
+     * what a reader of that entry will see, so the agent can decide on it live exactly as on replay. Same threading
+     * as the appends.
+     */
+    public long lastRequestTimeMillis() {
+        return lastRequestTimeMillis;
     }
 
     /**

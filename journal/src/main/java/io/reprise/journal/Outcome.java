@@ -13,6 +13,10 @@ import java.util.zip.CRC32C;
  * obtained while it ran (time, randomness, identifiers), which a later release records; empty today. The
  * journal stores them as given and never looks inside.
  *
+ * <p>For a request that carried an {@code Idempotency-Key}, it may also carry the {@link #response() response}
+ * itself, opaque to the journal as well: the agent encodes status, headers and body there so that a retry with the
+ * same key can be answered with it, after a restart too.
+ *
  * <p>Immutable; {@code equals}, {@code hashCode} and {@code toString} go by value (the recorded bytes by
  * content).
  */
@@ -32,14 +36,17 @@ public final class Outcome {
     private final String message;
     private final long bodyDigest;
     private final byte[] recorded;
+    private final byte[] response;
 
-    private Outcome(int status, boolean threw, String exceptionClass, String message, long bodyDigest, byte[] recorded) {
+    private Outcome(int status, boolean threw, String exceptionClass, String message, long bodyDigest, byte[] recorded,
+                    byte[] response) {
         this.status = status;
         this.threw = threw;
         this.exceptionClass = exceptionClass;
         this.message = message;
         this.bodyDigest = bodyDigest;
         this.recorded = recorded;
+        this.response = response;
     }
 
     /**
@@ -52,7 +59,7 @@ public final class Outcome {
      */
     public static Outcome answered(int status, long bodyDigest) {
         checkStatus(status);
-        return new Outcome(status, false, null, null, bodyDigest, NOTHING);
+        return new Outcome(status, false, null, null, bodyDigest, NOTHING, NOTHING);
     }
 
     /**
@@ -65,20 +72,27 @@ public final class Outcome {
      */
     public static Outcome threw(String exceptionClass, String message) {
         Objects.requireNonNull(exceptionClass, "exceptionClass");
-        return new Outcome(NO_STATUS, true, exceptionClass, clip(message), 0L, NOTHING);
+        return new Outcome(NO_STATUS, true, exceptionClass, clip(message), 0L, NOTHING, NOTHING);
     }
 
     /** As the codec reads it back: any status, as a later release may store one beside a throw. */
     static Outcome decoded(int status, boolean threw, String exceptionClass, String message, long bodyDigest,
-                           byte[] recorded) {
+                           byte[] recorded, byte[] response) {
         return new Outcome(status, threw, threw ? exceptionClass : null, threw ? clip(message) : null,
-                threw ? 0L : bodyDigest, recorded.length == 0 ? NOTHING : recorded);
+                threw ? 0L : bodyDigest, recorded.length == 0 ? NOTHING : recorded,
+                response.length == 0 ? NOTHING : response);
     }
 
     /** A copy with {@code recorded} attached (copied); null is taken as empty. */
     public Outcome withRecorded(byte[] recorded) {
         byte[] copy = recorded == null || recorded.length == 0 ? NOTHING : recorded.clone();
-        return new Outcome(status, threw, exceptionClass, message, bodyDigest, copy);
+        return new Outcome(status, threw, exceptionClass, message, bodyDigest, copy, response);
+    }
+
+    /** A copy with the stored {@code response} attached (not copied: hand over an array nobody changes); null is empty. */
+    public Outcome withResponse(byte[] response) {
+        return new Outcome(status, threw, exceptionClass, message, bodyDigest, recorded,
+                response == null || response.length == 0 ? NOTHING : response);
     }
 
     /**
@@ -133,9 +147,17 @@ public final class Outcome {
     }
 
     /**
+     * The stored response of a request with an {@code Idempotency-Key}, as the agent encoded it; empty, never null,
+     * when none was stored. The array is shared: do not modify it.
+     */
+    public byte[] response() {
+        return response;
+    }
+
+    /**
      * Whether {@code replay} (what the request did on replay) matches this outcome (what it did live): both threw
      * an exception of the same class, or neither threw and the status is the same and, with {@code compareBody},
-     * the body digest too. Exception messages and recorded bytes are not compared.
+     * the body digest too. Exception messages, recorded bytes and stored responses are not compared.
      */
     public boolean sameAs(Outcome replay, boolean compareBody) {
         if (threw || replay.threw) {
@@ -149,7 +171,8 @@ public final class Outcome {
      * {@code no status sent}, {@code threw java.lang.IllegalStateException: no item 7}.
      */
     public String describe() {
-        return describe(true) + (recorded.length > 0 ? ", " + recorded.length + " recorded bytes" : "");
+        return describe(true) + (recorded.length > 0 ? ", " + recorded.length + " recorded bytes" : "")
+                + (response.length > 0 ? ", " + response.length + " bytes of stored response" : "");
     }
 
     /**
@@ -182,12 +205,14 @@ public final class Outcome {
                 && Objects.equals(exceptionClass, other.exceptionClass)
                 && Objects.equals(message, other.message)
                 && bodyDigest == other.bodyDigest
-                && Arrays.equals(recorded, other.recorded);
+                && Arrays.equals(recorded, other.recorded)
+                && Arrays.equals(response, other.response);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(status, threw, exceptionClass, message, bodyDigest) * 31 + Arrays.hashCode(recorded);
+        return Objects.hash(status, threw, exceptionClass, message, bodyDigest) * 31 + Arrays.hashCode(recorded) * 17
+                + Arrays.hashCode(response);
     }
 
     @Override

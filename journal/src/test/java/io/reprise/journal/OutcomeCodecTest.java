@@ -35,6 +35,9 @@ class OutcomeCodecTest {
                 Outcome.threw("E", "m".repeat(5000)),
                 Outcome.answered(200, 7).withRecorded(new byte[300]),
                 Outcome.threw("E", "x").withRecorded(new byte[]{0, -1, 5}),
+                Outcome.answered(201, 9).withResponse(new byte[]{7, 8, 9}),
+                Outcome.answered(200, 7).withRecorded(new byte[20]).withResponse(new byte[1 << 20]),
+                Outcome.threw("E", "x").withResponse(new byte[]{1}),
         };
         for (Outcome outcome : outcomes) {
             byte[] record = encode(REQUEST, outcome);
@@ -65,6 +68,18 @@ class OutcomeCodecTest {
                 .put((byte) 1).put((byte) 2).putLong(REQUEST).put((byte) 0).put((byte) 1)
                 .put((byte) 1).put((byte) 'E').put((byte) 0).put((byte) 0).array();
         assertThat(threw).isEqualTo(withChecksum(expectedThrew));
+    }
+
+    @Test
+    void aStoredResponseSetsFlagBit1AndFollowsTheRecordedBytes() {
+        byte[] record = encode(REQUEST, Outcome.answered(200, 5).withResponse(new byte[]{42, 43}));
+        ByteBuffer expected = ByteBuffer.allocate(record.length - 4)
+                .put((byte) 1).put((byte) 2).putLong(REQUEST)
+                .put((byte) (201 & 0x7F | 0x80)).put((byte) (201 >>> 7))
+                .put((byte) 2).putLong(5).put((byte) 0).put((byte) 2).put((byte) 42).put((byte) 43);
+        assertThat(record).isEqualTo(withChecksum(expected.array()));
+        assertThat(Outcome.answered(200, 5).withResponse(new byte[]{42}).sameAs(Outcome.answered(200, 5), true))
+                .as("a stored response is not compared").isTrue();
     }
 
     @Test

@@ -55,6 +55,12 @@ public final class Config {
         d.put("reprise.recovery.truncate-corrupt", "false");
         d.put("reprise.deterministic", "true");
         d.put("reprise.sessions", "true");
+        d.put("reprise.idempotency", "true");
+        d.put("reprise.idempotency.required", "");
+        d.put("reprise.idempotency.ttl", "24h");
+        d.put("reprise.idempotency.max-keys", "1000000");
+        d.put("reprise.idempotency.max-memory", "256MiB");
+        d.put("reprise.idempotency.max-response", "1MiB");
         d.put("reprise.k8s.enabled", "auto");
         d.put("reprise.k8s.lease", "");
         d.put("reprise.k8s.lease.duration", "15s");
@@ -185,6 +191,7 @@ public final class Config {
         truncateCorrupt();
         deterministic();
         sessions();
+        idempotency();
         kubernetes();
     }
 
@@ -237,8 +244,12 @@ public final class Config {
      * excluded.
      */
     public List<String> excludedPaths() {
-        return parse("reprise.journal.exclude", "a comma-separated list of decoded paths starting with /, such as "
-                + "/health,/metrics (whole segments; no %, ;, ?, #, \\, blanks, // or . and .. segments)", v -> {
+        return paths("reprise.journal.exclude", "/health,/metrics");
+    }
+
+    private List<String> paths(String key, String example) {
+        return parse(key, "a comma-separated list of decoded paths starting with /, such as "
+                + example + " (whole segments; no %, ;, ?, #, \\, blanks, // or . and .. segments)", v -> {
             List<String> prefixes = new ArrayList<>();
             for (String p : v.split(",")) {
                 String prefix = p.trim();
@@ -343,6 +354,33 @@ public final class Config {
     }
 
     /** {@code reprise.recovery.compare=body}: replayed outcomes must match the recorded body digest too, not only the status. */
+    /**
+     * The {@code reprise.idempotency.*} keys: Idempotency-Key handling for journaled requests
+     * (docs/guarantees.md#exactly-once-for-requests-with-an-idempotency-key).
+     */
+    public io.reprise.agent.idempotency.Idempotency idempotency() {
+        boolean on = choice("reprise.idempotency", "true", "false");
+        List<String> required = paths("reprise.idempotency.required", "/payments,/transfers");
+        Duration ttl = parse("reprise.idempotency.ttl", "a positive duration such as 1h, 24h or 90m", Config::parseDuration);
+        int maxKeys = parse("reprise.idempotency.max-keys", "a whole number of keys from 1 to 100000000",
+                v -> (int) within(Long.parseLong(v.trim()), 1, 100_000_000));
+        long maxMemory = parse("reprise.idempotency.max-memory", "a size of at least 1MiB, e.g. 64MiB or 1GiB",
+                v -> within(parseSize(v), 1 << 20, Long.MAX_VALUE));
+        int maxResponse = parse("reprise.idempotency.max-response", "a size from 0 to 16MiB, e.g. 64KiB or 1MiB",
+                v -> (int) within(parseSize(v), 0, MAX_BODY_LIMIT));
+        if (!on) {
+            return io.reprise.agent.idempotency.Idempotency.disabled();
+        }
+        return new io.reprise.agent.idempotency.Idempotency(true, required, ttl, maxKeys, maxMemory, maxResponse);
+    }
+
+    private static long within(long n, long min, long max) {
+        if (n < min || n > max) {
+            throw new IllegalArgumentException();
+        }
+        return n;
+    }
+
     public boolean compareBody() {
         return choice("reprise.recovery.compare", "body", "status");
     }

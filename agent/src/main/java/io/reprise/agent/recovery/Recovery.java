@@ -63,6 +63,7 @@ public final class Recovery {
     private final boolean compareBody;      // reprise.recovery.compare=body
     private boolean recordedValues;         // reprise.deterministic=true: replay hands back recorded values
     private final boolean stopOnDivergence; // reprise.recovery.on-divergence=stop
+    private java.util.function.BiConsumer<JournalEntry, Outcome> afterEach = (entry, outcome) -> { };
     private int restoresFailed;        // calls of provider.restore that threw
     private long diverged;
     private long withoutOutcome;
@@ -113,6 +114,16 @@ public final class Recovery {
      */
     public Recovery replayRecordedValues(boolean on) {
         this.recordedValues = on;
+        return this;
+    }
+
+    /**
+     * Called after each request entry was replayed (not for agent records, nor for entries that could not be replayed):
+     * with the outcome it had live, or, when the journal holds none, the one replay gave. The Idempotency-Key table
+     * is rebuilt this way.
+     */
+    public Recovery afterEach(java.util.function.BiConsumer<JournalEntry, Outcome> applied) {
+        this.afterEach = applied;
         return this;
     }
 
@@ -180,6 +191,9 @@ public final class Recovery {
                     // a throwing handler is a failed replay, as it always was.
                     String thrown = replay.exceptionClass() + (replay.message() == null ? "" : ": " + replay.message());
                     skipped += failed(entry, thrown, null);
+                }
+                if (!entry.agentRecord()) {
+                    afterEach.accept(entry, live != null ? live : replay);
                 }
                 replayed++;
                 last = entry.position();

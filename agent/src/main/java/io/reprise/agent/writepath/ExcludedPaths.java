@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The paths of {@code reprise.journal.exclude}: requests under them are never journaled. One matcher for every
+ * The paths of {@code reprise.journal.exclude}: requests under them are never journaled (and, with
+ * {@link #requires}, those of {@code reprise.idempotency.required}). One matcher for every
  * adapter, so that a path is excluded on the JDK server exactly when it is on a servlet container.
  *
  * <p>A prefix matches whole path segments: {@code /health} excludes {@code /health}, {@code /health/} and
@@ -58,12 +59,25 @@ public final class ExcludedPaths {
      *     routes on the raw path decoded
      */
     public boolean excludes(String rawPath, String routedPath) {
-        if (prefixes.isEmpty() || rawPath == null) {
+        return matches(rawPath, routedPath, false);
+    }
+
+    /**
+     * Whether the prefixes cover this path for a rule whose safe side is to apply (unlike an exclusion's): an
+     * ambiguous path is covered whenever there is any prefix. Used for {@code reprise.idempotency.required}, where a
+     * path that might be under a prefix must carry its key.
+     */
+    public boolean requires(String rawPath, String routedPath) {
+        return matches(rawPath, routedPath, true);
+    }
+
+    private boolean matches(String rawPath, String routedPath, boolean ambiguous) {
+        if (prefixes.isEmpty()) {
             return false;
         }
-        String path = decode(rawPath);
+        String path = rawPath == null ? null : decode(rawPath);
         if (path == null || (routedPath != null && !routedPath.equals(path))) {
-            return false;
+            return ambiguous;
         }
         if (all) {
             return true;

@@ -32,6 +32,22 @@ public final class WritePath {
         Outcome run() throws Exception;
     }
 
+    /**
+     * The first request of an {@code Idempotency-Key} ({@code io.reprise.agent.idempotency.Idempotency.Ticket}): told
+     * when it was applied, under the order so that the key table changes in journal order, and when its response may
+     * go out.
+     */
+    public interface Keyed {
+        /** Bytes to reserve on the journal's volume for the stored response besides {@link #OUTCOME_RESERVE}. */
+        long reserve();
+
+        /** Under the order, right after the request's outcome was appended (or failed to be). */
+        void applied(long requestPosition, long timeMillis, Outcome outcome);
+
+        /** The response may go out, or the request was not applied: the key is no longer in flight. Called once. */
+        void release();
+    }
+
     private final Set<String> methods;
     private final ExcludedPaths excluded;
     private final long snapshotEvery;
@@ -109,7 +125,28 @@ public final class WritePath {
      */
     public long apply(String method, String target, List<Header> headers, byte[] body, Application application)
             throws Exception {
-        long size = entrySize(method, target, headers, body) + OUTCOME_RESERVE;
+        return apply(method, target, headers, body, null, application);
+    }
+
+    /**
+     * As {@link #apply(String, String, List, byte[], Application)}, for the first request of an Idempotency-Key:
+     * {@code keyed} (null: no key) learns under the order when the request was applied and, whatever happens, that it
+     * is released, once the wait for durability is over or the request was refused.
+     */
+    public long apply(String method, String target, List<Header> headers, byte[] body, Keyed keyed,
+                      Application application) throws Exception {
+        try {
+            return applyInOrder(method, target, headers, body, keyed, application);
+        } finally {
+            if (keyed != null) {
+                keyed.release();
+            }
+        }
+    }
+
+    private long applyInOrder(String method, String target, List<Header> headers, byte[] body, Keyed keyed,
+                              Application application) throws Exception {
+        long size = entrySize(method, target, headers, body) + OUTCOME_RESERVE + (keyed == null ? 0 : keyed.reserve());
         long request;
         long position; // what durability must cover: the outcome, or the request if its outcome was not journaled
         Throwable failed = null;
@@ -141,6 +178,9 @@ public final class WritePath {
             } catch (RuntimeException e) {
                 // Applied, journaled, but not its outcome: replay applies it as an entry without one.
                 unrecorded = "the request was applied but its outcome could not be journaled: " + e.getMessage();
+            }
+            if (keyed != null) {
+                keyed.applied(request, j.lastRequestTimeMillis(), outcome); // applied either way: so is its key
             }
             durability.appended(position); // the outcome, or the request alone: once per request
         } finally {

@@ -105,6 +105,21 @@ class ConfigTest {
     }
 
     @Test
+    void idempotencyKeysHaveTheirDefaultsAndBadValuesNameTheKey() {
+        assertThat(Config.load(null, Map.of(), Map.of()).idempotency().enabled()).isTrue();
+        assertThat(Config.load("idempotency=false", Map.of(), Map.of()).idempotency().enabled()).isFalse();
+        Map<String, String> bad = Map.of(
+                "reprise.idempotency.ttl", "forever",
+                "reprise.idempotency.max-keys", "0",
+                "reprise.idempotency.max-memory", "1KiB",
+                "reprise.idempotency.max-response", "17MiB",
+                "reprise.idempotency.required", "payments",
+                "reprise.idempotency", "sometimes");
+        bad.forEach((key, value) -> assertThatThrownBy(() -> Config.load(null, Map.of(key, value), Map.of()))
+                .as(key).isInstanceOf(ConfigException.class).hasMessageContaining(key + "=" + value));
+    }
+
+    @Test
     void unknownKeysAreRefusedWhereverTheyAreGiven() {
         assertThatThrownBy(() -> Config.load("snapshot.intervall=5s", Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("snapshot.intervall").hasMessageContaining("reprise.snapshot.interval");

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
+import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.journal.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,12 +37,14 @@ final class BufferedExchange extends HttpExchange {
     /**
      * What the handler answered: the status it sent ({@link Outcome#NO_STATUS} if none) and a digest of the body.
      * Streams a filter wrapped around the buffer are finished first, so the digest covers the bytes that are sent.
+     *
+     * @param keep for the first request of an Idempotency-Key, where its response is kept; else null
      */
-    Outcome outcome() throws IOException {
+    Outcome outcome(Idempotency keep) throws IOException {
         if (status >= 0) {
             responseBody.close();
         }
-        return Outcome.answered(status < 0 ? Outcome.NO_STATUS : status, buffer.digest());
+        return buffer.outcome(status, live.getResponseHeaders(), keep);
     }
 
     /** Sends the buffered response on the live exchange; a no-op if the handler sent none. */
@@ -108,6 +111,18 @@ final class BufferedExchange extends HttpExchange {
     static final class DigestBuffer extends ByteArrayOutputStream {
         long digest() {
             return Outcome.digest(buf, 0, count);
+        }
+
+        /**
+         * The outcome of a response with this status (negative: none sent) and this body; with {@code keep}, the
+         * response itself too, as an Idempotency-Key keeps it.
+         */
+        Outcome outcome(int status, Headers headers, Idempotency keep) {
+            Outcome outcome = Outcome.answered(status < 0 ? Outcome.NO_STATUS : status, digest());
+            if (keep == null || status < 0) {
+                return outcome;
+            }
+            return outcome.withResponse(keep.capture(status, JournalFilter.headers(headers), buf, count));
         }
     }
 }

@@ -24,7 +24,7 @@ final class DeferredBindServer {
         this.adapter = adapter;
         this.delegate = delegate;
         this.bind = bind;
-        this.filter = new JournalFilter(adapter.reprise().writePath());
+        this.filter = new JournalFilter(adapter.reprise().writePath(), adapter.reprise().idempotency());
         adapter.register(this);
     }
 

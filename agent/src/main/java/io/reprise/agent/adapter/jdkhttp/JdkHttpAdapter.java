@@ -83,7 +83,7 @@ public final class JdkHttpAdapter {
             throw new IllegalStateException("no HttpContext of this application matches path " + path
                     + "; was a context removed or renamed since the request was journaled?");
         }
-        return ReplayExchange.replay(entry, best);
+        return ReplayExchange.replay(entry, best, reprise.idempotency());
     }
 
     /**

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
+import io.reprise.agent.idempotency.Answer;
+import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.agent.writepath.JournalUnavailableException;
 import io.reprise.agent.writepath.RequestLimits;
 import io.reprise.agent.writepath.WritePath;
@@ -19,7 +21,8 @@ import java.util.Map;
 /**
  * The first filter of every context: the live flow for the JDK HTTP server.
  *
- * <p>Journaled request: read the body (outside the order) → write path: append, run the rest of the
+ * <p>Journaled request: read the body (outside the order) → {@link Idempotency#admit} (a repeat of an
+ * Idempotency-Key or a refusal is answered here and goes no further) → write path: append, run the rest of the
  * filter chain and the handler against a {@link BufferedExchange} (an {@link HttpsExchangeView} of it over
  * HTTPS) → release the order → send the buffered
  * response. Other requests pass untouched (C3).
@@ -27,9 +30,11 @@ import java.util.Map;
 final class JournalFilter extends Filter {
 
     private final WritePath writePath;
+    private final Idempotency idempotency;
 
-    JournalFilter(WritePath writePath) {
+    JournalFilter(WritePath writePath, Idempotency idempotency) {
         this.writePath = writePath;
+        this.idempotency = idempotency;
     }
 
     @Override
@@ -53,14 +58,20 @@ final class JournalFilter extends Filter {
             refuse(exchange, RequestLimits.BODY_TOO_LARGE, RequestLimits.bodyTooLarge(writePath.maxBody()));
             return;
         }
+        Idempotency.Admission admission = idempotency.admit(method, target, uri.getRawPath(), uri.getPath(), headers, body);
+        if (admission.answer() != null) {
+            send(exchange, admission.answer());
+            return;
+        }
         BufferedExchange buffered = new BufferedExchange(exchange, body);
         HttpExchange handed = exchange instanceof HttpsExchange
                 ? new HttpsExchangeView(buffered, ((HttpsExchange) exchange).getSSLSession())
                 : buffered;
+        Idempotency keep = admission.ticket() == null ? null : idempotency;
         try {
-            writePath.apply(method, target, headers, body, () -> {
+            writePath.apply(method, target, headers, body, admission.ticket(), () -> {
                 chain.doFilter(handed);
-                return buffered.outcome();
+                return buffered.outcome(keep);
             });
         } catch (JournalUnavailableException e) {
             refuse(exchange, 503, e.getMessage());
@@ -108,6 +119,19 @@ final class JournalFilter extends Filter {
             }
         }
         return list;
+    }
+
+    /** An answer made without the handler: a stored response of an Idempotency-Key, or a refusal of one. */
+    static void send(HttpExchange exchange, Answer answer) throws IOException {
+        Headers responseHeaders = exchange.getResponseHeaders();
+        for (Header h : answer.headers()) {
+            responseHeaders.add(h.name(), h.value());
+        }
+        byte[] body = answer.body();
+        exchange.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     private static void refuse(HttpExchange exchange, int status, String reason) throws IOException {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import com.sun.net.httpserver.HttpsServer;
+import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.journal.Header;
 import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
@@ -57,9 +58,10 @@ final class ReplayExchange extends HttpExchange {
     /**
      * Replays {@code entry} through {@code context} and returns what the handler answered, computed as
      * {@link BufferedExchange#outcome} computes it live; an exception of the filters or the handler is the outcome
-     * too ({@link Outcome#threw}), not a failure of the replay.
+     * too ({@link Outcome#threw}), not a failure of the replay. For a keyed entry without a journaled outcome, the
+     * response is attached as {@link BufferedExchange#outcome} keeps it live.
      */
-    static Outcome replay(JournalEntry entry, HttpContext context) throws Exception {
+    static Outcome replay(JournalEntry entry, HttpContext context, Idempotency idempotency) throws Exception {
         HttpHandler handler = context.getHandler();
         if (handler == null) {
             throw new IllegalStateException("context " + context.getPath() + " has no handler");
@@ -79,7 +81,9 @@ final class ReplayExchange extends HttpExchange {
         } finally {
             Determinism.end(outer);
         }
-        return Outcome.answered(exchange.status < 0 ? Outcome.NO_STATUS : exchange.status, exchange.body.digest());
+        // An entry whose outcome never made it to the journal gives its key the response replay makes: keep it.
+        Idempotency keep = entry.outcome() == null && idempotency.keyed(entry.headers()) ? idempotency : null;
+        return exchange.body.outcome(exchange.status, exchange.responseHeaders, keep);
     }
 
     /** The decoded path of a journaled target, as the JDK uses it to choose a context. */

@@ -47,10 +47,12 @@ public final class ServletAdapter {
     private volatile boolean replaying;
     private final AtomicReference<Outcome> replayOutcome = new AtomicReference<>();
     private final SessionRecords sessions;
+    private final io.reprise.agent.idempotency.Idempotency idempotency;
 
     private ServletAdapter(Reprise reprise) {
         this(reprise, reprise.config().journaledMethods(), reprise.writePath(), ServletAdapter.class.getClassLoader());
     }
+
 
     /** @param agentLoader the loader with the glue's class files (the agent's); tests give one without them */
     ServletAdapter(Reprise reprise, Set<String> methods, WritePath writePath, ClassLoader agentLoader) {
@@ -59,6 +61,7 @@ public final class ServletAdapter {
         this.writePath = writePath;
         this.glues = new Glues(this, agentLoader);
         this.sessions = new SessionRecords(writePath);
+        this.idempotency = reprise == null ? io.reprise.agent.idempotency.Idempotency.disabled() : reprise.idempotency();
     }
 
     /**
@@ -106,6 +109,11 @@ public final class ServletAdapter {
 
     public WritePath writePath() {
         return writePath;
+    }
+
+    /** Idempotency-Key handling, shared with every other adapter. */
+    public io.reprise.agent.idempotency.Idempotency idempotency() {
+        return idempotency;
     }
 
     /** True while recovery replays the journal: requests reaching the application are replays, not live. */

@@ -1,5 +1,7 @@
 package io.reprise.agent.adapter.servlet.jakarta;
 
+import io.reprise.agent.idempotency.Idempotency;
+import io.reprise.journal.Header;
 import io.reprise.journal.Outcome;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,6 +12,9 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * The response the application writes for a journaled request. Status and headers go to the container's
@@ -38,16 +43,39 @@ final class JournaledResponse extends HttpServletResponseWrapper {
     /**
      * What the application answered: the status it set (or sent as an error or a redirect) and a digest of the body
      * it wrote. Called under the order, once the application has returned, live and on replay alike.
+     *
+     * @param keep for a request whose response an Idempotency-Key keeps; else null
      */
-    Outcome outcome() {
+    Outcome outcome(Idempotency keep) {
         if (writer != null) {
             writer.flush();
         }
-        if (errorStatus >= 0 || redirect != null) {
-            return Outcome.answered(getStatus(), Outcome.digest(new byte[0], 0, 0));
+        byte[] body = errorStatus >= 0 || redirect != null ? new byte[0] : buffer.toByteArray();
+        Outcome outcome = Outcome.answered(getStatus(), Outcome.digest(body, 0, body.length));
+        return keep == null ? outcome : outcome.withResponse(keep.capture(getStatus(), headers(), body, body.length));
+    }
+
+    /**
+     * The headers the application set, as a retry of its Idempotency-Key gets them: the container's own view of
+     * them (Tomcat keeps the content type apart from the other headers until it commits), and the redirect's
+     * {@code Location}.
+     */
+    private List<Header> headers() {
+        List<Header> headers = new ArrayList<>();
+        for (String name : new LinkedHashSet<>(getHeaderNames())) {
+            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
+                for (String value : getHeaders(name)) {
+                    headers.add(new Header(name, value));
+                }
+            }
         }
-        byte[] body = buffer.toByteArray();
-        return Outcome.answered(getStatus(), Outcome.digest(body, 0, body.length));
+        if (getContentType() != null) {
+            headers.add(new Header("Content-Type", getContentType()));
+        }
+        if (redirect != null) {
+            headers.add(new Header("Location", redirect));
+        }
+        return headers;
     }
 
     /** Hands the buffered outcome to the container's response. */

@@ -6,6 +6,8 @@ import io.reprise.agent.adapter.servlet.Proceed;
 import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
 import io.reprise.agent.adapter.servlet.ServletAdapter;
+import io.reprise.agent.idempotency.Answer;
+import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.agent.writepath.JournalUnavailableException;
 import io.reprise.agent.writepath.RequestLimits;
 import io.reprise.journal.Header;
@@ -83,9 +85,11 @@ public final class ServletGlue implements Glue {
             // discarded (the replayed response goes nowhere).
             Outcome outcome;
             Tape outer = Determinism.begin(Determinism.takeArmed()); // the values recorded live, if any
+            // A keyed entry whose outcome never made it to the journal gives its key the response replay makes.
+            Idempotency keep = adapter.idempotency().keyed(headers(live)) ? adapter.idempotency() : null;
             try {
                 proceed.run(journaled, buffered);
-                outcome = buffered.outcome();
+                outcome = buffered.outcome(keep);
             } catch (Exception | Error e) {
                 adapter.replayed(Outcome.threw(e.getClass().getName(), e.getMessage()));
                 return;
@@ -111,12 +115,20 @@ public final class ServletGlue implements Glue {
             refuseUnread(live, liveResponse, RequestLimits.BODY_TOO_LARGE, RequestLimits.bodyTooLarge(maxBody));
             return;
         }
+        Idempotency idempotency = adapter.idempotency();
+        Idempotency.Admission admission = idempotency.admit(method, target, live.getRequestURI(), routedPath(live),
+                headers, body);
+        if (admission.answer() != null) {
+            answer(liveResponse, admission.answer());
+            return;
+        }
+        Idempotency keep = admission.ticket() == null ? null : idempotency;
         JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
         JournaledResponse buffered = new JournaledResponse(liveResponse);
         try {
-            adapter.writePath().apply(method, target, headers, body, () -> {
+            adapter.writePath().apply(method, target, headers, body, admission.ticket(), () -> {
                 proceed.run(journaled, buffered);
-                return buffered.outcome();
+                return buffered.outcome(keep);
             });
         } catch (JournalUnavailableException e) {
             refuse503(liveResponse, e.getMessage());
@@ -142,6 +154,23 @@ public final class ServletGlue implements Glue {
             }
         }
         return list;
+    }
+
+    /** An answer made without the application: a stored response of an Idempotency-Key, or a refusal of one. */
+    private static void answer(HttpServletResponse response, Answer answer) throws IOException {
+        response.resetBuffer();
+        response.setStatus(answer.status());
+        for (Header h : answer.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Type")) {
+                response.setContentType(h.value());
+            } else {
+                response.addHeader(h.name(), h.value());
+            }
+        }
+        response.setContentLength(answer.body().length);
+        if (answer.body().length > 0) {
+            response.getOutputStream().write(answer.body());
+        }
     }
 
     /** The journal could not take the request: it was not applied, its body was read, try again shortly. */

@@ -1,0 +1,209 @@
+package io.reprise.agent.idempotency;
+
+import io.reprise.agent.snapshot.SnapshotSection;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Idempotency-Key table: for each key, the fingerprint of the first request that carried it, that request's
+ * journal position and time, and its stored response; plus the keys whose first request is still in flight.
+ *
+ * <p>Keys enter in journal order, live and on replay alike ({@link #put}), and leave in that order: when they are
+ * older than the ttl measured on the journal time of the entry being put (not the wall clock, so replay forgets the
+ * same keys at the same entries), and, oldest first, when the table holds more than {@code maxKeys} keys or more
+ * than {@code maxBytes} of keys and responses. So the table rebuilt from a snapshot and the entries after it equals
+ * the table the live service had. A lookup treats a key older than the ttl by the wall clock as absent, without
+ * removing it.
+ *
+ * <p>It is kept on the heap, and in snapshots as the section {@code idempotency}; see docs/architecture.md for why
+ * not in Chronicle Map. Thread-safe: every method holds the table's monitor, briefly.
+ */
+public final class KeyTable implements SnapshotSection {
+
+    /** What a lookup found. */
+    enum Found { NEW, IN_FLIGHT, MISMATCH, STORED }
+
+    record Lookup(Found found, StoredResponse response) {
+    }
+
+    /** A key's first request. */
+    record Entry(long fingerprintHigh, long fingerprintLow, long position, long timeMillis, StoredResponse response) {
+        long weight(String key) {
+            return 120L + 2L * key.length() + response.weight();
+        }
+    }
+
+    private static final int VERSION = 1;
+
+    private final long ttlMillis;
+    private final int maxKeys;
+    private final long maxBytes;
+    private final LinkedHashMap<String, Entry> keys = new LinkedHashMap<>();
+    private final Map<String, Long> inFlight = new HashMap<>(); // key -> high half of the fingerprint
+    private long bytes;
+    private long forgotten;
+
+    KeyTable(long ttlMillis, int maxKeys, long maxBytes) {
+        this.ttlMillis = ttlMillis;
+        this.maxKeys = maxKeys;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Looks {@code key} up for a new request with this fingerprint at wall-clock time {@code now}; when it is new,
+     * marks it in flight, so that the same key gets {@link Found#IN_FLIGHT} until {@link #release}.
+     */
+    synchronized Lookup begin(String key, long high, long low, long now) {
+        if (inFlight.containsKey(key)) {
+            return new Lookup(Found.IN_FLIGHT, null);
+        }
+        Entry entry = keys.get(key);
+        if (entry != null && entry.timeMillis() >= now - ttlMillis) {
+            if (entry.fingerprintHigh() != high || entry.fingerprintLow() != low) {
+                return new Lookup(Found.MISMATCH, null);
+            }
+            return new Lookup(Found.STORED, entry.response());
+        }
+        inFlight.put(key, high);
+        return new Lookup(Found.NEW, null);
+    }
+
+    /** The request that took {@code key} in flight has been answered, or was not applied at all. */
+    synchronized void release(String key) {
+        inFlight.remove(key);
+    }
+
+    /**
+     * Enters the first request of {@code key}, in journal order: under the write path's order live, in replay order at
+     * recovery. A previous entry of the key (one that had expired) is replaced.
+     */
+    synchronized void put(String key, Entry entry) {
+        Entry previous = keys.remove(key);
+        if (previous != null) {
+            bytes -= previous.weight(key);
+        }
+        keys.put(key, entry);
+        bytes += entry.weight(key);
+        long expiredBefore = entry.timeMillis() - ttlMillis;
+        Iterator<Map.Entry<String, Entry>> oldest = keys.entrySet().iterator();
+        while (oldest.hasNext()) {
+            Map.Entry<String, Entry> e = oldest.next();
+            boolean expired = e.getValue().timeMillis() < expiredBefore;
+            boolean over = keys.size() > maxKeys || bytes > maxBytes;
+            if (!expired && !over) {
+                break;
+            }
+            if (!expired) {
+                forgotten++;
+            }
+            bytes -= e.getValue().weight(e.getKey());
+            oldest.remove();
+        }
+    }
+
+    /** Keys in the table (in flight ones not counted until applied). */
+    public synchronized int size() {
+        return keys.size();
+    }
+
+    /** The memory the table's keys and responses take, as the {@code max-memory} bound counts it. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Keys forgotten before their ttl because the table was at one of its bounds. */
+    public synchronized long forgotten() {
+        return forgotten;
+    }
+
+    synchronized Entry get(String key) {
+        return keys.get(key);
+    }
+
+    /** The table as its snapshot section holds it: two tables are equal exactly when these bytes are. */
+    public synchronized byte[] contents() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public String name() {
+        return "idempotency";
+    }
+
+    @Override
+    public int version() {
+        return VERSION;
+    }
+
+    @Override
+    public synchronized void write(OutputStream stream) throws IOException {
+        DataOutputStream out = new DataOutputStream(stream);
+        out.writeInt(keys.size());
+        for (Map.Entry<String, Entry> e : keys.entrySet()) {
+            Entry entry = e.getValue();
+            out.writeUTF(e.getKey());
+            out.writeLong(entry.fingerprintHigh());
+            out.writeLong(entry.fingerprintLow());
+            out.writeLong(entry.position());
+            out.writeLong(entry.timeMillis());
+            byte[] response = entry.response().encode();
+            out.writeInt(response.length);
+            out.write(response);
+        }
+        out.flush();
+    }
+
+    @Override
+    public synchronized void restore(int version, InputStream stream) throws IOException {
+        if (version != VERSION) {
+            throw new IOException("idempotency section version " + version + "; this release reads version " + VERSION);
+        }
+        reset();
+        DataInputStream in = new DataInputStream(stream);
+        int count = in.readInt();
+        if (count < 0) {
+            throw new IOException("idempotency section: negative key count " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            String key = in.readUTF();
+            long high = in.readLong();
+            long low = in.readLong();
+            long position = in.readLong();
+            long time = in.readLong();
+            int length = in.readInt();
+            if (length < 0 || length > in.available()) {
+                throw new IOException("idempotency section: key " + i + " has a " + length + "-byte response but "
+                        + in.available() + " bytes are left");
+            }
+            StoredResponse response;
+            try {
+                response = StoredResponse.decode(in.readNBytes(length));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("idempotency section: key " + i + ": " + e.getMessage(), e);
+            }
+            put(key, new Entry(high, low, position, time, response));
+        }
+    }
+
+    @Override
+    public synchronized void reset() {
+        keys.clear();
+        inFlight.clear();
+        bytes = 0;
+    }
+}
