@@ -43,6 +43,18 @@ final class ChildJvm implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.add(Launch.java());
         command.addAll(arguments);
+        return run(name, workDir, command);
+    }
+
+    /** As {@link #start(String, Path, List)}, on the Java runtime at {@code javaHome} (a jlink'ed one, say). */
+    static ChildJvm startOn(Path javaHome, String name, Path workDir, List<String> arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        command.addAll(arguments);
+        return run(name, workDir, command);
+    }
+
+    private static ChildJvm run(String name, Path workDir, List<String> command) {
         Path output = workDir.resolve(name + ".log");
         try {
             Process process = new ProcessBuilder(command)
