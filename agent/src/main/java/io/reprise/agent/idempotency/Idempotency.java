@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * Exactly once for requests with an {@code Idempotency-Key} (draft-ietf-httpapi-idempotency-key-header): the first
  * journaled request with a key runs and its response is kept; a later request with the same key and the same
- * fingerprint (method, target, SHA-256 of the body) gets that response back, with {@code Idempotent-Replayed: true},
+ * fingerprint (method, target, {@code Authorization}, body: {@link #fingerprint}) gets that response back, with {@code Idempotent-Replayed: true},
  * without running its handler, live and after any restart. The draft's refusals, as problem details: the key of a
  * request still in flight, {@code 409}; the key with another fingerprint, {@code 422}; more than one key field, or a
  * malformed one, {@code 400}; no key on a path of {@code reprise.idempotency.required}, {@code 400}. Nothing that is
@@ -103,7 +103,7 @@ public final class Idempotency {
             }
             return UNKEYED;
         }
-        long[] fingerprint = fingerprint(method, target, body);
+        long[] fingerprint = fingerprint(method, target, headers, body);
         KeyTable.Lookup found = table.begin(key, fingerprint[0], fingerprint[1], System.currentTimeMillis());
         switch (found.found()) {
             case NEW:
@@ -158,9 +158,30 @@ public final class Idempotency {
             return;
         }
         String key = keyOf(entry.headers());
-        long[] fingerprint = fingerprint(entry.method(), entry.target(), entry.body());
-        table.put(key, new KeyTable.Entry(fingerprint[0], fingerprint[1], entry.position(), entry.timeMillis(),
-                responseOf(outcome, entry.position())));
+        long[] fingerprint = fingerprint(entry.method(), entry.target(), entry.headers(), entry.body());
+        table.put(key, entry(fingerprint[0], fingerprint[1], entry.position(), entry.timeMillis(), outcome, true));
+    }
+
+    /**
+     * The table's entry for a key's first request: its response as the outcome record holds it, when it is readable
+     * ({@code check}: read from a journal, perhaps written by another release).
+     */
+    private static KeyTable.Entry entry(long high, long low, long position, long timeMillis, Outcome outcome,
+                                        boolean check) {
+        byte[] stored = outcome.response();
+        if (stored.length > 0 && (!check || readable(stored))) {
+            return new KeyTable.Entry(high, low, position, timeMillis, stored);
+        }
+        return new KeyTable.Entry(high, low, position, timeMillis, responseOf(outcome, position));
+    }
+
+    private static boolean readable(byte[] stored) {
+        try {
+            StoredResponse.decode(stored);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The response to keep for a request that answered {@code outcome}. */
@@ -245,8 +266,12 @@ public final class Idempotency {
         return key.toString();
     }
 
-    /** The first 128 bits of SHA-256 over method, target and body, each length-prefixed. */
-    static long[] fingerprint(String method, String target, byte[] body) {
+    /**
+     * The first 128 bits of SHA-256 over method, target, the {@code Authorization} fields and body, each
+     * length-prefixed. A repeat is answered before the application's own authentication runs, so the credentials are
+     * part of the fingerprint: the same key and body with other credentials is a {@code 422}, never the stored answer.
+     */
+    static long[] fingerprint(String method, String target, List<Header> headers, byte[] body) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -255,6 +280,11 @@ public final class Idempotency {
         }
         update(sha, method.getBytes(StandardCharsets.UTF_8));
         update(sha, target.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            if (headers.get(i).name().equalsIgnoreCase("Authorization")) {
+                update(sha, headers.get(i).value().getBytes(StandardCharsets.UTF_8));
+            }
+        }
         update(sha, body);
         ByteBuffer digest = ByteBuffer.wrap(sha.digest());
         return new long[] {digest.getLong(), digest.getLong()};
@@ -289,7 +319,7 @@ public final class Idempotency {
 
         @Override
         public void applied(long requestPosition, long timeMillis, Outcome outcome) {
-            table.put(key, new KeyTable.Entry(high, low, requestPosition, timeMillis, responseOf(outcome, requestPosition)));
+            table.put(key, entry(high, low, requestPosition, timeMillis, outcome, false)); // bytes capture() just made
         }
 
         @Override

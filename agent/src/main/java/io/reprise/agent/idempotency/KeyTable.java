@@ -35,10 +35,22 @@ public final class KeyTable implements SnapshotSection {
     record Lookup(Found found, StoredResponse response) {
     }
 
-    /** A key's first request. */
-    record Entry(long fingerprintHigh, long fingerprintLow, long position, long timeMillis, StoredResponse response) {
+    /**
+     * A key's first request; its response is kept {@link StoredResponse#encode() encoded}, as the outcome record holds
+     * it: one array per key, written to snapshots as it is, decoded only for a retry.
+     */
+    record Entry(long fingerprintHigh, long fingerprintLow, long position, long timeMillis, byte[] response) {
+        Entry(long fingerprintHigh, long fingerprintLow, long position, long timeMillis, StoredResponse response) {
+            this(fingerprintHigh, fingerprintLow, position, timeMillis, response.encode());
+        }
+
+        /** What the entry takes on the heap, roughly: the map's node, this record, the key and the response. */
         long weight(String key) {
-            return 120L + 2L * key.length() + response.weight();
+            return 120L + 2L * key.length() + 16L + response.length;
+        }
+
+        StoredResponse stored() {
+            return StoredResponse.decode(response);
         }
     }
 
@@ -71,7 +83,7 @@ public final class KeyTable implements SnapshotSection {
             if (entry.fingerprintHigh() != high || entry.fingerprintLow() != low) {
                 return new Lookup(Found.MISMATCH, null);
             }
-            return new Lookup(Found.STORED, entry.response());
+            return new Lookup(Found.STORED, entry.stored());
         }
         inFlight.put(key, high);
         return new Lookup(Found.NEW, null);
@@ -161,7 +173,7 @@ public final class KeyTable implements SnapshotSection {
             out.writeLong(entry.fingerprintLow());
             out.writeLong(entry.position());
             out.writeLong(entry.timeMillis());
-            byte[] response = entry.response().encode();
+            byte[] response = entry.response();
             out.writeInt(response.length);
             out.write(response);
         }
@@ -190,9 +202,9 @@ public final class KeyTable implements SnapshotSection {
                 throw new IOException("idempotency section: key " + i + " has a " + length + "-byte response but "
                         + in.available() + " bytes are left");
             }
-            StoredResponse response;
+            byte[] response = in.readNBytes(length);
             try {
-                response = StoredResponse.decode(in.readNBytes(length));
+                StoredResponse.decode(response); // checked once here, so that a retry never meets a bad one
             } catch (IllegalArgumentException e) {
                 throw new IOException("idempotency section: key " + i + ": " + e.getMessage(), e);
             }

@@ -111,15 +111,6 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, bool
         }
     }
 
-    /** The memory this response takes in the key table, roughly: its body and headers. */
-    long weight() {
-        long w = 48L + body.length;
-        for (Header h : headers) {
-            w += 48L + 2L * (h.name().length() + h.value().length());
-        }
-        return w;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof StoredResponse r && status == r.status && kept == r.kept && bodyDigest == r.bodyDigest

@@ -135,6 +135,10 @@ class IdempotencyTest {
                 "{\"amount\":5}".getBytes(StandardCharsets.UTF_8));
         assertThat(put.answer().status()).isEqualTo(422);
         assertThat(text(put.answer())).contains("idempotency-key:mismatch");
+        List<Header> otherCredentials = List.of(new Header("Idempotency-Key", "k"), new Header("Authorization", "Bearer x"));
+        assertThat(post(keys, "/transfers", otherCredentials, "{\"amount\":5}").status())
+                .as("a repeat is answered before the application authenticates: credentials are in the fingerprint")
+                .isEqualTo(422);
         assertThat(applied).hasValue(1);
     }
 

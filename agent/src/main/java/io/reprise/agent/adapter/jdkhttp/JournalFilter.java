@@ -58,15 +58,16 @@ final class JournalFilter extends Filter {
             refuse(exchange, RequestLimits.BODY_TOO_LARGE, RequestLimits.bodyTooLarge(writePath.maxBody()));
             return;
         }
+        BufferedExchange buffered = new BufferedExchange(exchange, body);
+        HttpExchange handed = exchange instanceof HttpsExchange
+                ? new HttpsExchangeView(buffered, ((HttpsExchange) exchange).getSSLSession())
+                : buffered;
+        // Nothing between the admission and the write path can fail: apply releases a key it took in flight.
         Idempotency.Admission admission = idempotency.admit(method, target, uri.getRawPath(), uri.getPath(), headers, body);
         if (admission.answer() != null) {
             send(exchange, admission.answer());
             return;
         }
-        BufferedExchange buffered = new BufferedExchange(exchange, body);
-        HttpExchange handed = exchange instanceof HttpsExchange
-                ? new HttpsExchangeView(buffered, ((HttpsExchange) exchange).getSSLSession())
-                : buffered;
         Idempotency keep = admission.ticket() == null ? null : idempotency;
         try {
             writePath.apply(method, target, headers, body, admission.ticket(), () -> {

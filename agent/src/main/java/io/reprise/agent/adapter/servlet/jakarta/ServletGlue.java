@@ -115,6 +115,9 @@ public final class ServletGlue implements Glue {
             refuseUnread(live, liveResponse, RequestLimits.BODY_TOO_LARGE, RequestLimits.bodyTooLarge(maxBody));
             return;
         }
+        JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
+        JournaledResponse buffered = new JournaledResponse(liveResponse);
+        // Nothing between the admission and the write path can fail: apply releases a key it took in flight.
         Idempotency idempotency = adapter.idempotency();
         Idempotency.Admission admission = idempotency.admit(method, target, live.getRequestURI(), routedPath(live),
                 headers, body);
@@ -123,8 +126,6 @@ public final class ServletGlue implements Glue {
             return;
         }
         Idempotency keep = admission.ticket() == null ? null : idempotency;
-        JournaledRequest journaled = new JournaledRequest(live, body, formMethods.contains(method), adapter);
-        JournaledResponse buffered = new JournaledResponse(liveResponse);
         try {
             adapter.writePath().apply(method, target, headers, body, admission.ticket(), () -> {
                 proceed.run(journaled, buffered);
