@@ -25,6 +25,7 @@ import java.util.zip.CRC32C;
  *                 4 = agent record: a change the agent journals itself, not a request (a container session
  *                     created or changed outside journaled requests); the request layout, with a "method" of
  *                     '@' and the record's type, which no HTTP method can be ('@' is not a token character)
+ *                 5 = outcome of a request, with its stored response (kind 2's layout and one field more)
  *                 other values are reserved for later formats
  * ...       the kind's fields, below
  * 4         CRC32C of every preceding byte of the record, big-endian
@@ -46,17 +47,24 @@ import java.util.zip.CRC32C;
  * <pre>
  * 8         request position, big-endian
  * varint    status + 1 (0 = no status sent)
- * 1         flags: bit 0 = the handler threw; bit 1 = a stored response follows the recorded bytes; the other
- *           bits are 0
+ * 1         flags: bit 0 = the handler threw; the other bits are 0
  * if threw:
  *   varint+n  exception class name, UTF-8
  *   varint+n  exception message, UTF-8, at most 1024 chars (empty = none)
  * else:
  *   8         response body digest, big-endian ({@link Outcome#digest})
  * varint+n  recorded bytes, opaque (the agent's recorded clock, UUID and random values)
- * if bit 1:
- *   varint+n  stored response, opaque (the agent's encoding of a keyed request's response: status, headers, body)
  * </pre>
+ *
+ * Kind 5, an outcome that also keeps the response (of a request with an {@code Idempotency-Key}): kind 2's layout,
+ * then
+ *
+ * <pre>
+ * varint+n  stored response, opaque (the agent's encoding: status, headers, body)
+ * </pre>
+ *
+ * A kind of its own rather than a flag of kind 2, so that a release before it refuses such a journal as written by
+ * a newer Reprise instead of calling the record damaged.
  *
  * A varint is an unsigned LEB128 number of at most 31 bits (1 byte below 128, so a typical entry
  * spends one byte per length). Every later format keeps two things in place, the version in the first
@@ -76,9 +84,9 @@ final class EntryCodec {
     static final int KIND_OUTCOME = 2;
     static final int KIND_REQUEST_WITH_OUTCOME = 3;
     static final int KIND_AGENT_RECORD = 4;
+    static final int KIND_OUTCOME_WITH_RESPONSE = 5;
 
     private static final int FLAG_THREW = 1;
-    private static final int FLAG_RESPONSE = 2;
 
     private static final int CHECKSUM_BYTES = 4;
     private static final int MAX_VARINT_BYTES = 5;
@@ -177,13 +185,13 @@ final class EntryCodec {
         pos = 0;
         ensure(FIXED_PREFIX_BYTES);
         buf[0] = FORMAT_VERSION;
-        buf[1] = KIND_OUTCOME;
+        byte[] response = outcome.response();
+        buf[1] = (byte) (response.length > 0 ? KIND_OUTCOME_WITH_RESPONSE : KIND_OUTCOME);
         LONG_BE.set(buf, 2, requestPosition);
         pos = FIXED_PREFIX_BYTES;
         putVarint(outcome.status() + 1);
         ensure(1);
-        byte[] response = outcome.response();
-        buf[pos++] = (byte) ((outcome.threw() ? FLAG_THREW : 0) | (response.length > 0 ? FLAG_RESPONSE : 0));
+        buf[pos++] = (byte) (outcome.threw() ? FLAG_THREW : 0);
         if (outcome.threw()) {
             putString(outcome.exceptionClass());
             putString(outcome.message() == null ? "" : outcome.message());
@@ -318,13 +326,13 @@ final class EntryCodec {
                     + FORMAT_VERSION + " entry");
         }
         int kind = in[1] & 0xFF;
-        if (kind == KIND_OUTCOME) {
-            return decodeOutcome();
+        if (kind == KIND_OUTCOME || kind == KIND_OUTCOME_WITH_RESPONSE) {
+            return decodeOutcome(kind == KIND_OUTCOME_WITH_RESPONSE);
         }
         if (kind != KIND_REQUEST && kind != KIND_REQUEST_WITH_OUTCOME && kind != KIND_AGENT_RECORD) {
             throw unsupported("has entry kind " + kind + ", which journal format version " + FORMAT_VERSION
                     + " does not define (only kinds " + KIND_REQUEST + " and " + KIND_REQUEST_WITH_OUTCOME
-                    + ", request, " + KIND_OUTCOME + ", outcome, and " + KIND_AGENT_RECORD + ", agent record); this version of Reprise"
+                    + ", request, " + KIND_OUTCOME + " and " + KIND_OUTCOME_WITH_RESPONSE + ", outcome, and " + KIND_AGENT_RECORD + ", agent record); this version of Reprise"
                     + " reads journal format version " + FORMAT_VERSION);
         }
         long timeMillis = (long) LONG_BE.get(in, 2);
@@ -354,7 +362,7 @@ final class EntryCodec {
                 kind == KIND_REQUEST_WITH_OUTCOME);
     }
 
-    private OutcomeRecord decodeOutcome() {
+    private OutcomeRecord decodeOutcome(boolean withResponse) {
         long requestPosition = (long) LONG_BE.get(in, 2);
         if (requestPosition < 0 || requestPosition >= position) {
             throw corrupt("it is the outcome of position " + requestPosition + ", but an outcome follows its request");
@@ -365,7 +373,7 @@ final class EntryCodec {
             throw corrupt("flags run past the end of the entry");
         }
         int flags = in[at++] & 0xFF;
-        if ((flags & ~(FLAG_THREW | FLAG_RESPONSE)) != 0) {
+        if ((flags & ~FLAG_THREW) != 0) {
             throw corrupt(String.format("outcome flags %02x has bits this format does not define", flags));
         }
         boolean threw = (flags & FLAG_THREW) != 0;
@@ -386,13 +394,13 @@ final class EntryCodec {
         byte[] recorded = Arrays.copyOfRange(in, at, at + recordedLength);
         at += recordedLength;
         byte[] response = new byte[0];
-        if ((flags & FLAG_RESPONSE) != 0) {
+        if (withResponse) {
             int responseLength = readLength("stored response");
             response = Arrays.copyOfRange(in, at, at + responseLength);
             at += responseLength;
         }
         if (at != limit) {
-            throw corrupt((limit - at) + " unexpected bytes after the " + ((flags & FLAG_RESPONSE) != 0
+            throw corrupt((limit - at) + " unexpected bytes after the " + (withResponse
                     ? "stored response" : "recorded values"));
         }
         return new OutcomeRecord(position, requestPosition,

@@ -71,7 +71,8 @@ final class JournalTail {
         for (int i = 0; i < 8; i++) {
             field = field << 8 | bytes.readUnsignedByte(start + 2 + i);
         }
-        if (version == EntryCodec.FORMAT_VERSION && kind == EntryCodec.KIND_OUTCOME) {
+        if (version == EntryCodec.FORMAT_VERSION
+                && (kind == EntryCodec.KIND_OUTCOME || kind == EntryCodec.KIND_OUTCOME_WITH_RESPONSE)) {
             // An outcome is appended right after its request: the record before it, or in the previous
             // day's file when it opens a day.
             boolean outcomeStart = QueueFormat.sequenceOf(position) == 0

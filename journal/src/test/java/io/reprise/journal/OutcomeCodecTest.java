@@ -71,12 +71,12 @@ class OutcomeCodecTest {
     }
 
     @Test
-    void aStoredResponseSetsFlagBit1AndFollowsTheRecordedBytes() {
+    void aStoredResponseMakesItKind5WithTheResponseAfterTheRecordedBytes() {
         byte[] record = encode(REQUEST, Outcome.answered(200, 5).withResponse(new byte[]{42, 43}));
         ByteBuffer expected = ByteBuffer.allocate(record.length - 4)
-                .put((byte) 1).put((byte) 2).putLong(REQUEST)
+                .put((byte) 1).put((byte) 5).putLong(REQUEST)
                 .put((byte) (201 & 0x7F | 0x80)).put((byte) (201 >>> 7))
-                .put((byte) 2).putLong(5).put((byte) 0).put((byte) 2).put((byte) 42).put((byte) 43);
+                .put((byte) 0).putLong(5).put((byte) 0).put((byte) 2).put((byte) 42).put((byte) 43);
         assertThat(record).isEqualTo(withChecksum(expected.array()));
         assertThat(Outcome.answered(200, 5).withResponse(new byte[]{42}).sameAs(Outcome.answered(200, 5), true))
                 .as("a stored response is not compared").isTrue();
@@ -130,12 +130,12 @@ class OutcomeCodecTest {
     }
 
     @Test
-    void kindsBeyond4AreStillRefusedAsNewer() {
+    void kindsBeyond5AreStillRefusedAsNewer() {
         byte[] record = encode(REQUEST, Outcome.answered(200, 1));
-        record[1] = 5;
+        record[1] = 6;
         assertThatThrownBy(() -> decode(rechecksummed(record)))
                 .isInstanceOf(UnsupportedJournalFormatException.class)
-                .hasMessageContaining("entry kind 5")
+                .hasMessageContaining("entry kind 6")
                 .hasMessageContaining("position " + POSITION);
     }
 

@@ -63,6 +63,8 @@ public final class KeyTable implements SnapshotSection {
     private final Map<String, Long> inFlight = new HashMap<>(); // key -> high half of the fingerprint
     private long bytes;
     private long forgotten;
+    private long nextForgottenLog = 1;
+    private static final System.Logger LOG = System.getLogger("io.reprise.idempotency");
 
     KeyTable(long ttlMillis, int maxKeys, long maxBytes) {
         this.ttlMillis = ttlMillis;
@@ -115,10 +117,22 @@ public final class KeyTable implements SnapshotSection {
                 break;
             }
             if (!expired) {
-                forgotten++;
+                forgotten(keys.size() > maxKeys);
             }
             bytes -= e.getValue().weight(e.getKey());
             oldest.remove();
+        }
+    }
+
+    /** Counts a key forgotten before its ttl; logs the first one, and then every tenfold more. */
+    private void forgotten(boolean atMaxKeys) {
+        forgotten++;
+        if (forgotten >= nextForgottenLog) {
+            nextForgottenLog = forgotten * 10;
+            LOG.log(System.Logger.Level.WARNING, "reprise: " + forgotten + " Idempotency-Key(s) forgotten before their ttl, "
+                    + "oldest first, because the key table reached reprise.idempotency."
+                    + (atMaxKeys ? "max-keys=" + maxKeys : "max-memory=" + maxBytes + " bytes")
+                    + "; a retry of a forgotten key is applied again. Raise the bound or lower reprise.idempotency.ttl");
         }
     }
 
