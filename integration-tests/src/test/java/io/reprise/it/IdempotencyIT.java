@@ -23,10 +23,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Idempotency-Key on real JVMs with the agent: a keyed request is applied once, and its retry gets the first answer,
- * live, after SIGKILL, after a restore from a snapshot, on the JDK server and on Spring Boot (Tomcat), on a runtime
+ * live, after SIGKILL, after a restore from a snapshot, on the JDK server and on Spring Boot (Tomcat, and Jetty on
+ * JDK 17), on a runtime
  * without {@code jdk.compiler}; the draft's refusals are answered without applying anything.
  */
 class IdempotencyIT {
@@ -293,13 +296,21 @@ class IdempotencyIT {
         }
     }
 
-    @Test
-    void aLedgerTransferKilledBeforeItsAnswerWasReadMovesTheMoneyOnceAndItsRetryGetsTheAnswer() throws Exception {
+    /** Spring Boot on Tomcat on both JDKs; on Jetty too on JDK 17 (the servlet glue is the same; CI time is not). */
+    static List<String> ledgers() {
+        return Launch.javaVersion() < 25 ? List.of("tomcat", "jetty") : List.of("tomcat");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ledgers")
+    void aLedgerTransferKilledBeforeItsAnswerWasReadMovesTheMoneyOnceAndItsRetryGetsTheAnswer(String server)
+            throws Exception {
+        String jar = server.equals("jetty") ? Launch.ledgerJettyJar() : Launch.ledgerJar();
         Path data = work.resolve("data");
         String t1 = "{\"from\":\"alice\",\"to\":\"bob\",\"amount\":7}";
         String t2 = "{\"from\":\"carol\",\"to\":\"dave\",\"amount\":9}";
         int port = Launch.freePort();
-        try (ChildJvm app = ChildJvm.start("ledger-first", work, Launch.springBoot(Launch.ledgerJar(), data, port))) {
+        try (ChildJvm app = ChildJvm.start("ledger-first", work, Launch.springBoot(jar, data, port))) {
             app.awaitPort(port, START);
             LedgerClient.openAll(port);
             Socket lost = sendUnread(port, "POST", "/transfers", t1, "Content-Type", "application/json",
@@ -309,7 +320,7 @@ class IdempotencyIT {
             lost.close();
         }
         int port2 = Launch.freePort();
-        try (ChildJvm app = ChildJvm.start("ledger-second", work, Launch.springBoot(Launch.ledgerJar(), data, port2))) {
+        try (ChildJvm app = ChildJvm.start("ledger-second", work, Launch.springBoot(jar, data, port2))) {
             app.awaitPort(port2, START);
             HttpResponse<String> retry = post(port2, "/transfers", t1, "Content-Type", "application/json",
                     "Idempotency-Key", "t1");
@@ -330,7 +341,7 @@ class IdempotencyIT {
             assertThat(app.terminate()).as("SIGTERM: an orderly stop, which takes a final snapshot").isIn(0, 143);
         }
         int port3 = Launch.freePort();
-        try (ChildJvm app = ChildJvm.start("ledger-third", work, Launch.springBoot(Launch.ledgerJar(), data, port3))) {
+        try (ChildJvm app = ChildJvm.start("ledger-third", work, Launch.springBoot(jar, data, port3))) {
             app.awaitPort(port3, START);
             app.awaitOutput("recovery done: snapshot position [0-9]+, replayed 0 entries", WAIT);
             HttpResponse<String> retry = post(port3, "/transfers", t2, "Content-Type", "application/json",
