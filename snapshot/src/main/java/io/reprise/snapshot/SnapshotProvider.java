@@ -88,7 +88,8 @@ public interface SnapshotProvider {
      * they must not change the state.
      *
      * <p>Make it fast: every journaled request waits for as long as this method runs. Copy the state, or write
-     * it straight out; do not do network calls or other slow work here. Checksumming, fsync and the atomic
+     * it straight out; do not do network calls or other slow work here. A state too large to write in a few
+     * milliseconds should implement {@link #capture()} as well, which Reprise then calls instead. Checksumming, fsync and the atomic
      * rename of the snapshot file happen after this method returns, when writers run again.
      *
      * <p>{@code out} is buffered; wrapping it in a {@code DataOutputStream}, an {@code ObjectOutputStream} or a
@@ -103,6 +104,41 @@ public interface SnapshotProvider {
      * @throws IOException if the state cannot be written; the snapshot is then discarded
      */
     void save(OutputStream out) throws IOException;
+
+    /**
+     * The state as {@link #capture()} froze it, written after journaled requests run again.
+     *
+     * <p>{@link #writeTo} runs on a Reprise thread while writers change the live state, so it may touch only what
+     * the capture froze: an immutable copy, a persistent (structurally shared) collection's current version, values
+     * read at capture. Never the live state. The same rules for {@code out} as for {@link #save}: buffered, owned by
+     * Reprise, flush but do not close. If it throws, the snapshot is discarded and nothing is lost.
+     */
+    @FunctionalInterface
+    interface Frozen {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Freezes the state for a snapshot whose writing does not stop writers: the optional, faster form of
+     * {@link #save}. Reprise calls it while no journaled request runs, exactly as it would call {@code save}, and
+     * writes what it returns after releasing the order, while journaled requests are applied again.
+     *
+     * <p>What capture may do: read the state and keep what {@link Frozen#writeTo} will need, in time that does not
+     * grow with the state, or grows only as a cheap copy does. Read a volatile reference to an immutable or
+     * persistent structure (O(1)); copy a few fields; copy an array of references. What it may not do: write
+     * anything out, block, or hand {@code writeTo} a reference to state that later requests change in place: the
+     * snapshot would then hold a mix of states that no journal position matches, and recovery would come back
+     * different.
+     *
+     * <p>The default returns {@code null}: there is no frozen view, so Reprise calls {@link #save} while the order is
+     * held, as for every provider written before this method existed. Those keep working unchanged.
+     *
+     * @return the frozen state, or null to have {@link #save} called under the order instead
+     * @throws IOException if the state cannot be captured; the snapshot is then not taken
+     */
+    default Frozen capture() throws IOException {
+        return null;
+    }
 
     /**
      * Replaces the state with the one read from {@code in}.

@@ -1,5 +1,6 @@
 package io.reprise.agent.idempotency;
 
+import io.reprise.agent.snapshot.ProviderHandle;
 import io.reprise.agent.snapshot.SnapshotSection;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -178,11 +179,26 @@ public final class KeyTable implements SnapshotSection {
 
     @Override
     public synchronized void write(OutputStream stream) throws IOException {
+        write(stream, keys.keySet().toArray(new String[0]), keys.values().toArray(new Entry[0]));
+    }
+
+    /**
+     * The table as it is now, for a snapshot written after the order is released: two arrays of references (entries
+     * are immutable), so the writers' pause is a copy of pointers, not the encoding of every key.
+     */
+    @Override
+    public synchronized ProviderHandle.Frozen capture() {
+        String[] names = keys.keySet().toArray(new String[0]);
+        Entry[] entries = keys.values().toArray(new Entry[0]);
+        return out -> write(out, names, entries);
+    }
+
+    private static void write(OutputStream stream, String[] names, Entry[] entries) throws IOException {
         DataOutputStream out = new DataOutputStream(stream);
-        out.writeInt(keys.size());
-        for (Map.Entry<String, Entry> e : keys.entrySet()) {
-            Entry entry = e.getValue();
-            out.writeUTF(e.getKey());
+        out.writeInt(names.length);
+        for (int i = 0; i < names.length; i++) {
+            Entry entry = entries[i];
+            out.writeUTF(names[i]);
             out.writeLong(entry.fingerprintHigh());
             out.writeLong(entry.fingerprintLow());
             out.writeLong(entry.position());

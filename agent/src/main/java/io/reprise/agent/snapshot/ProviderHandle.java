@@ -19,12 +19,24 @@ public final class ProviderHandle {
     private final Method save;
     private final Method restore;
     private final Method reset; // null when the application's SPI jar predates reset()
+    private final Method capture; // null when the application's SPI jar predates capture()
+    private final Method writeTo; // Frozen.writeTo, as the application's loader defined Frozen
 
-    private ProviderHandle(Object provider, Method save, Method restore, Method reset) {
+    private ProviderHandle(Object provider, Method save, Method restore, Method reset, Method capture) {
         this.provider = provider;
         this.save = save;
         this.restore = restore;
         this.reset = reset;
+        this.capture = capture;
+        Method frozenWrite = null;
+        if (capture != null) {
+            try {
+                frozenWrite = capture.getReturnType().getMethod("writeTo", OutputStream.class);
+            } catch (NoSuchMethodException e) {
+                frozenWrite = null;
+            }
+        }
+        this.writeTo = frozenWrite;
     }
 
     /** Wraps {@code provider}, which must implement the SPI as seen from its own class loader. */
@@ -35,16 +47,16 @@ public final class ProviderHandle {
         }
         try {
             return new ProviderHandle(provider, spi.getMethod("save", OutputStream.class), spi.getMethod("restore", InputStream.class),
-                    resetOf(spi));
+                    optional(spi, "reset"), optional(spi, "capture"));
         } catch (NoSuchMethodException e) {
             throw new IllegalArgumentException(SPI + " seen by " + provider.getClass().getName()
                     + " lacks save(OutputStream)/restore(InputStream); is the application's reprise-snapshot jar current?", e);
         }
     }
 
-    private static Method resetOf(Class<?> spi) {
+    private static Method optional(Class<?> spi, String name) {
         try {
-            return spi.getMethod("reset");
+            return spi.getMethod(name);
         } catch (NoSuchMethodException e) {
             return null;
         }
@@ -74,6 +86,28 @@ public final class ProviderHandle {
     }
 
     /**
+     * The provider's {@code capture()}: the state frozen now, to be written later by {@link Frozen#writeTo}; null when
+     * the provider has no frozen view (the default, or an SPI jar older than {@code capture()}), and {@link #save}
+     * must run while the order is held.
+     */
+    public Frozen capture() throws IOException {
+        if (capture == null || writeTo == null) {
+            return null;
+        }
+        Object frozen = invoke(capture);
+        if (frozen == null) {
+            return null;
+        }
+        return out -> invokeOn(frozen, writeTo, out);
+    }
+
+    /** A state frozen by {@code capture()}, in the agent's own types. */
+    @FunctionalInterface
+    public interface Frozen {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
      * Resets the state to the application's initial one.
      *
      * @throws UnsupportedOperationException when the provider does not implement {@code reset()}
@@ -89,9 +123,13 @@ public final class ProviderHandle {
         return provider;
     }
 
-    private void invoke(Method method, Object... arguments) throws IOException {
+    private Object invoke(Method method, Object... arguments) throws IOException {
+        return invokeOn(provider, method, arguments);
+    }
+
+    private Object invokeOn(Object target, Method method, Object... arguments) throws IOException {
         try {
-            method.invoke(provider, arguments);
+            return method.invoke(target, arguments);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {

@@ -39,6 +39,16 @@ public interface SnapshotSection {
     void write(OutputStream out) throws IOException;
 
     /**
+     * Freezes the state, while no journaled request runs, for writing after writers run again: what
+     * {@link io.reprise.snapshot.SnapshotProvider#capture()} is to {@code save}. Used only when the provider has a
+     * frozen view too (else everything is written under the order). The default returns null: {@link #write} runs
+     * under the order, into memory, and the bytes are written with the rest.
+     */
+    default ProviderHandle.Frozen capture() throws IOException {
+        return null;
+    }
+
+    /**
      * Replaces the state wholesale with what {@link #write} wrote into a snapshot, before the provider's restore
      * and before replay.
      *

@@ -12,6 +12,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -25,6 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * then the provider writes the state, into a temp file → note the journal position → release the order → finish
  * the file (header with checksum, fsync, rename, directory fsync) → apply retention. Writers are paused only while
  * the sections and the provider write, into the page cache.
+ *
+ * <p>Two-phase, when the provider's {@code capture()} returns a frozen view: under the order only the captures run
+ * (the provider's, and each section's, or a section's bytes into memory when it has none); the order is released,
+ * and then the frozen views are written, sections first, while writers run. The pause is then the captures' time.
  */
 public final class Snapshots {
 
@@ -134,16 +139,26 @@ public final class Snapshots {
         long started = System.nanoTime();
         try (PendingSnapshot pending = store.begin()) {
             long[] pause = new long[1];
+            List<ProviderHandle.Frozen> frozenSections = new ArrayList<>();
+            ProviderHandle.Frozen[] frozenState = new ProviderHandle.Frozen[1];
             long position = writePath.whileNoRequestRuns(() -> {
                 long pauseStart = System.nanoTime();
                 long covered = writePath.lastPosition();
                 if (covered != Journal.NO_POSITION && covered != lastPosition) {
-                    for (SnapshotSection section : sections) { // before the payload, as they lie in the file
-                        pending.writeSection(section.name(), section.version(), section::write);
+                    frozenState[0] = provider.capture();
+                    if (frozenState[0] == null) {
+                        // No frozen view: everything is written now, while no request runs, as before capture().
+                        for (SnapshotSection section : sections) { // before the payload, as they lie in the file
+                            pending.writeSection(section.name(), section.version(), section::write);
+                        }
+                        OutputStream out = pending.stream();
+                        provider.save(out);
+                        out.flush();
+                    } else {
+                        for (SnapshotSection section : sections) {
+                            frozenSections.add(frozen(section));
+                        }
                     }
-                    OutputStream out = pending.stream();
-                    provider.save(out);
-                    out.flush();
                     writePath.snapshotTaken();
                 }
                 pause[0] = System.nanoTime() - pauseStart;
@@ -152,6 +167,16 @@ public final class Snapshots {
             if (position == Journal.NO_POSITION || position == lastPosition) {
                 return null;
             }
+            if (frozenState[0] != null) {
+                // Two-phase: what was frozen under the order is written now, while writers run.
+                for (int i = 0; i < sections.size(); i++) {
+                    SnapshotSection section = sections.get(i);
+                    pending.writeSection(section.name(), section.version(), frozenSections.get(i)::writeTo);
+                }
+                OutputStream out = pending.stream();
+                frozenState[0].writeTo(out);
+                out.flush();
+            }
             SnapshotFile file = pending.commit(position);
             lastPosition = position;
             List<Path> deleted = store.retain(keep);
@@ -159,9 +184,11 @@ public final class Snapshots {
             // Nothing a kept snapshot needs is deleted: the journal is kept from the oldest one on.
             List<Path> journalDeleted = kept.isEmpty() ? List.of()
                     : journalRetention.deleteFilesBefore(kept.get(kept.size() - 1).position());
-            String line = String.format("reprise: %ssnapshot at journal position %d written to %s: writers paused %.1f ms, "
+            String line = String.format("reprise: %ssnapshot at journal position %d written to %s: writers paused %.2f ms%s, "
                             + "total %.1f ms, %d old snapshot(s) and %d journal file(s) removed", atShutdown ? "final " : "",
-                    position, file.path().getFileName(), pause[0] / 1e6, (System.nanoTime() - started) / 1e6,
+                    position, file.path().getFileName(), pause[0] / 1e6,
+                    frozenState[0] != null ? " (two-phase: capture under the order, written after it)" : "",
+                    (System.nanoTime() - started) / 1e6,
                     deleted.size(), journalDeleted.size());
             // The journal has moved on while the file was finished: say where it ends now, not where the snapshot is.
             lifecycle.snapshotTaken(position, System.currentTimeMillis(), Math.max(position, writePath.lastPosition()));
@@ -173,6 +200,20 @@ public final class Snapshots {
             }
             return file;
         }
+    }
+
+    /**
+     * A section's state frozen under the order: its own frozen view, or, for a section without one, its bytes written
+     * into memory now.
+     */
+    private static ProviderHandle.Frozen frozen(SnapshotSection section) throws IOException {
+        ProviderHandle.Frozen frozen = section.capture();
+        if (frozen != null) {
+            return frozen;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        section.write(bytes);
+        return bytes::writeTo;
     }
 
     /** Stops the schedule without writing anything more (this process lost the right to write). */

@@ -562,12 +562,29 @@ public final class Report {
         rerunNote("pause");
         line(String.format(Locale.ROOT, "The bench key/value service (`bench/services`, `KvApp`) with %s keys of 8 characters and values of 16,"
                         + " under wrk overwriting them with PUTs from %d connections for %d s, with the agent snapshotting every %s writes."
-                        + " Writers are paused while the provider writes the whole map into the snapshot file (page cache); checksum, fsync"
-                        + " and rename follow with writers running again. Pause and total come from the agent's log line for each snapshot;"
+                        + " With the concurrent map, writers are paused while the provider writes the whole map into the snapshot file"
+                        + " (page cache); with the persistent map only while `capture()` reads its current version, and the write-out follows"
+                        + " with writers running; checksum, fsync and rename follow with writers running again. Pause and total come from the agent's log line for each snapshot;"
                         + " per run the percentiles are taken over that run's snapshots, then the median over %d runs with the range.",
                 count(pause.keys()), pause.connections(), pause.seconds(), count(pause.snapshotEvery()), pause.runs().size()));
         line();
-        List<SnapshotPauseBench.Run> runs = pause.runs();
+        for (String state : SnapshotPauseBench.STATES) {
+            List<SnapshotPauseBench.Run> runs = pause.runs().stream().filter(r -> r.stateOrDefault().equals(state)).toList();
+            if (!runs.isEmpty()) {
+                pauseTables(state, runs);
+            }
+        }
+        line("```");
+        pause.commands().forEach(this::line);
+        line("```");
+        line();
+    }
+
+    private void pauseTables(String state, List<SnapshotPauseBench.Run> runs) {
+        line(state.equals("persistent")
+                ? "#### Persistent map (Vavr `HashMap`), two-phase: `capture()` keeps the current version under the order, it is written after"
+                : "#### Concurrent map (`ConcurrentHashMap`): `save()` writes it while writers wait");
+        line();
         line("| per snapshot | p50 | p99 | max | snapshots per run |");
         line("|---|---:|---:|---:|---:|");
         Stats count = Stats.of(runs.stream().map(r -> r.pausedMs().size()).toList());
@@ -589,10 +606,6 @@ public final class Report {
         line("| writer latency p50 / p99 / max, ms | " + ms1(Stats.of(runs.stream().map(r -> r.load().p50Us() / 1e3).toList()).median())
                 + " / " + ms1(Stats.of(runs.stream().map(r -> r.load().p99Us() / 1e3).toList()).median())
                 + " / " + ms1(Stats.of(runs.stream().map(r -> r.load().maxUs() / 1e3).toList()).median()) + " |");
-        line();
-        line("```");
-        pause.commands().forEach(this::line);
-        line("```");
         line();
     }
 

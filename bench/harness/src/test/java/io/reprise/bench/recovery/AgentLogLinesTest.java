@@ -54,5 +54,12 @@ class AgentLogLinesTest {
         assertThat(m.group(1)).isEqualTo("6.1");
         assertThat(m.group(2)).isEqualTo("39.8");
         assertThat(m.find()).isFalse();
+
+        Matcher twoPhase = SnapshotPauseBench.SNAPSHOT.matcher("INFO: reprise: snapshot at journal position 5 written to"
+                + " y.snapshot: writers paused 0.02 ms (two-phase: capture under the order, written after it), total 310.5 ms,"
+                + " 0 old snapshot(s) and 0 journal file(s) removed");
+        assertThat(twoPhase.find()).isTrue();
+        assertThat(twoPhase.group(1)).isEqualTo("0.02");
+        assertThat(twoPhase.group(2)).isEqualTo("310.5");
     }
 }

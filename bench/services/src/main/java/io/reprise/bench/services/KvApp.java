@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -16,7 +14,9 @@ import java.util.concurrent.Executors;
  * A key/value service whose heap state is big enough to show how long a snapshot keeps writers paused: with
  * {@code --preload N} it starts with N keys (the state a long-running service would have built up; filling it
  * through HTTP would take minutes and measure nothing of interest here), and its {@link KvSnapshots} provider
- * writes every entry at every snapshot.
+ * writes every entry at every snapshot. {@code --state concurrent} (default) keeps it in a {@code ConcurrentHashMap}
+ * saved while writers wait; {@code --state persistent} in Vavr's persistent {@code HashMap}, whose snapshot captures
+ * the current version (one reference) and writes it while writers go on.
  *
  * <p>{@code PUT /kv/KEY} with the value as the body stores it and answers the number of keys; {@code GET /kv/KEY}
  * answers the value (404 if absent); {@code GET /kv} answers the number of keys. Same server set-up as
@@ -32,14 +32,21 @@ public final class KvApp {
         int port = 8080;
         int threads = 16;
         int preload = 0;
+        boolean persistent = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--host" -> host = args[++i];
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--preload" -> preload = Integer.parseInt(args[++i]);
+                case "--state" -> persistent = switch (args[++i]) {
+                    case "persistent" -> true;
+                    case "concurrent" -> false;
+                    default -> throw new IllegalArgumentException("--state is concurrent or persistent, not " + args[i]);
+                };
                 default -> {
-                    System.err.println("usage: KvApp [--host ADDRESS] [--port PORT] [--threads N] [--preload KEYS]");
+                    System.err.println("usage: KvApp [--host ADDRESS] [--port PORT] [--threads N] [--preload KEYS]"
+                            + " [--state concurrent|persistent]");
                     System.exit(64);
                 }
             }
@@ -48,8 +55,7 @@ public final class KvApp {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
 
-        // Thread-safe so that the service is also correct without the agent; with it, writes run one at a time.
-        Map<String, String> map = new ConcurrentHashMap<>(Math.max(16, preload * 2));
+        KvState map = persistent ? new KvState.Persistent() : new KvState.Concurrent(preload);
         long started = System.nanoTime();
         for (int i = 0; i < preload; i++) {
             map.put(key(i), value(i));
@@ -88,7 +94,8 @@ public final class KvApp {
             executor.shutdown();
         }, "kv-shutdown"));
         server.start();
-        System.out.println("kv listening on " + host + ":" + port + " with " + map.size() + " keys"
+        System.out.println("kv listening on " + host + ":" + port + " with " + map.size() + " keys in a "
+                + (persistent ? "persistent map, snapshots two-phase" : "concurrent map, snapshots under the order")
                 + (durable ? " (state kept by Reprise)" : " (no Reprise agent)"));
     }
 

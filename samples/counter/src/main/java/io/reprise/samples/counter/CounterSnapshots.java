@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** Saves and restores the counter for Reprise: eight bytes. */
+/** Saves and restores the counter for Reprise: eight bytes, captured under the order and written after it. */
 final class CounterSnapshots implements SnapshotProvider {
 
     private final Counter counter;
@@ -21,6 +21,17 @@ final class CounterSnapshots implements SnapshotProvider {
         DataOutputStream data = new DataOutputStream(out);
         data.writeLong(counter.get());
         data.flush();
+    }
+
+    /** Two-phase: writers wait only while the value is read; the eight bytes are written after they run again. */
+    @Override
+    public Frozen capture() {
+        long value = counter.get();
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeLong(value);
+            data.flush();
+        };
     }
 
     @Override

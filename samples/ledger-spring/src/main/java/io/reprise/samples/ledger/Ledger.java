@@ -1,5 +1,6 @@
 package io.reprise.samples.ledger;
 
+import io.reprise.snapshot.SnapshotProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,6 +82,21 @@ public class Ledger {
 
     /** One line per account: id, balance and owner, URL-encoded and separated by tabs (the owner may be empty). */
     synchronized void save(OutputStream out) throws IOException {
+        write(balances, owners, out);
+    }
+
+    /**
+     * The ledger as it is now, for a snapshot written while transfers go on: copies of the two maps (a copy of
+     * references, no encoding), written by {@link SnapshotProvider.Frozen#writeTo} exactly as {@link #save} writes.
+     */
+    synchronized SnapshotProvider.Frozen capture() {
+        Map<String, Long> balancesNow = new TreeMap<>(balances);
+        Map<String, String> ownersNow = new TreeMap<>(owners);
+        return out -> write(balancesNow, ownersNow, out);
+    }
+
+    private static void write(Map<String, Long> balances, Map<String, String> owners, OutputStream out)
+            throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         for (Map.Entry<String, Long> e : balances.entrySet()) {
             String owner = owners.get(e.getKey());

@@ -32,6 +32,12 @@ public class LedgerSnapshots implements SnapshotProvider {
         ledger.save(out);
     }
 
+    /** Two-phase: transfers wait only while the ledger's maps are copied, not while they are written. */
+    @Override
+    public Frozen capture() {
+        return ledger.capture();
+    }
+
     @Override
     public void restore(InputStream in) throws IOException {
         ledger.restore(in);
