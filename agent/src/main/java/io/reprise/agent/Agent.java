@@ -28,6 +28,7 @@ public final class Agent {
 
     /** Held so that java.util.logging, which keeps loggers weakly, does not forget the level set on it. */
     private static java.util.logging.Logger chronicleLogger;
+    private static java.util.logging.Logger affinityLogger;
 
     private Agent() {
         throw new AssertionError("Agent cannot be instantiated");
@@ -47,6 +48,11 @@ public final class Agent {
             return;
         }
         quietChronicle();
+        // Chronicle's classes take a few hundred ms to initialise; start now, beside the rest of premain and the
+        // application's own start, rather than when the journal is opened (after the lock, or the Lease in a pod).
+        Thread warmUp = new Thread(io.reprise.journal.Journal::warmUp, "reprise-journal-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         // Before any application class loads: their clock, UUID and random calls are rewritten as they do.
         CallSiteTransformer determinism = config.deterministic() ? CallSiteTransformer.install(instrumentation) : null;
         if (config.checkMode()) {
@@ -110,6 +116,13 @@ public final class Agent {
             chronicle.setLevel(java.util.logging.Level.WARNING);
         }
         chronicleLogger = chronicle;
+        // JNA is left out of the agent (pom.xml): Chronicle's thread affinity says so at WARNING and pins nothing,
+        // which the journal never asked it to.
+        java.util.logging.Logger affinity = java.util.logging.Logger.getLogger("net.openhft.affinity");
+        if (affinity.getLevel() == null) {
+            affinity.setLevel(java.util.logging.Level.SEVERE);
+        }
+        affinityLogger = affinity;
     }
 
     private static void setIfAbsent(String key, String value) {

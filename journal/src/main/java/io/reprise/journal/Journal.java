@@ -87,6 +87,34 @@ public final class Journal implements JournalView, AutoCloseable {
      * @throws IOException      if the directory cannot be created or is not writable
      * @throws JournalException if the journal is already open in this JVM or Chronicle cannot open it
      */
+    /**
+     * Initialises Chronicle's classes (its JVM probing, the queue's builder, wire types) without touching any file, so
+     * that a later {@link #open} does not pay for it: the agent calls it on a background thread as soon as it knows it
+     * is enabled, long before the data directory is locked and the journal may be opened. Idempotent, thread-safe.
+     */
+    public static void warmUp() {
+        ClassLoader previous = ChronicleEnvironment.enter();
+        try {
+            for (String name : WARM_UP) {
+                Class.forName(name, true, Journal.class.getClassLoader());
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            // Only a head start: open() loads what it needs and reports what is missing.
+        } finally {
+            ChronicleEnvironment.exit(previous);
+        }
+    }
+
+    /** The classes whose initialisation takes most of the time of a first open, measured (docs/architecture.md). */
+    private static final String[] WARM_UP = {
+            "net.openhft.chronicle.core.Jvm",
+            "net.openhft.chronicle.core.OS",
+            "net.openhft.chronicle.bytes.MappedFile",
+            "net.openhft.chronicle.wire.Wires",
+            "net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder",
+            "net.openhft.chronicle.queue.impl.single.SingleChronicleQueue",
+    };
+
     public static Journal open(Path dir) throws IOException {
         return open(dir, null);
     }
