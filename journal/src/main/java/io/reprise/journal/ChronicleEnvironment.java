@@ -27,8 +27,8 @@ final class ChronicleEnvironment {
         // analytics (the artifact is also excluded from the build) and print a banner.
         setIfAbsent("chronicle.analytics.disable", "true");
         setIfAbsent("chronicle.announcer.disable", "true");
-        // JNA, used by Chronicle's posix layer, unpacks its native library into ~/.cache otherwise;
-        // the home directory may be read-only or shared in a container.
+        // JNA is left out of the agent (pom.xml), but an embedding that ships it would unpack its native library into
+        // ~/.cache otherwise; the home directory may be read-only or shared in a container.
         setIfAbsent("jna.tmpdir", System.getProperty("java.io.tmpdir"));
         // Chronicle's core preloads its native posix layer when it initialises: jnr-ffi, which generates
         // machine-code stubs at run time, some 250 classes and most of a second on a small machine. The journal
