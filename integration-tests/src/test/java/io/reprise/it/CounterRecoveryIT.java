@@ -54,39 +54,55 @@ class CounterRecoveryIT {
         Path data = work.resolve("data");
         int port = Launch.freePort();
         long before;
-        long requests;
+        long[] requests;
         try (ChildJvm first = ChildJvm.start("first", work, Launch.counter(data, port))) {
             first.awaitPort(port, START);
             requests = hammer(port, 8, Duration.ofSeconds(3));
             before = Http.get(port);
             first.kill();
         }
-        assertThat(requests).as("requests sent").isGreaterThan(100);
+        long acknowledged = requests[0];
+        long unanswered = requests[1];
+        assertThat(acknowledged).as("requests acknowledged").isGreaterThan(100);
         int port2 = Launch.freePort();
         try (ChildJvm second = ChildJvm.start("second", work, Launch.counter(data, port2))) {
             second.awaitPort(port2, START);
-            assertThat(Http.get(port2)).isEqualTo(before);
+            assertThat(Http.get(port2)).as("the value they left, no loss, no double apply").isEqualTo(before);
             Matcher done = second.awaitOutput(RECOVERY_DONE, START);
-            assertThat(Long.parseLong(done.group(2))).isEqualTo(requests);
+            // A request whose connection closed without an answer may or may not have been applied, as for any client.
+            assertThat(Long.parseLong(done.group(2))).isBetween(acknowledged, acknowledged + unanswered);
         }
     }
 
-    /** {@code clients} threads mixing PUT and POST until {@code duration} is over; returns the requests acknowledged. */
-    static long hammer(int port, int clients, Duration duration) throws Exception {
+    /**
+     * {@code clients} threads mixing PUT and POST until {@code duration} is over; returns the requests acknowledged and
+     * those whose connection closed before any answer (printed; at most 1 in 1,000, or the test fails: seen about once
+     * in 15 runs of 8 clients on the JDK server, cause not found, docs/servers.md).
+     */
+    static long[] hammer(int port, int clients, Duration duration) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong unanswered = new java.util.concurrent.atomic.AtomicLong();
         List<Future<Long>> results = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             results.add(pool.submit(() -> {
                 long sent = 0;
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 for (int i = 0; i < 1_000_000 && !stop.get(); i++) {
-                    if (random.nextInt(4) == 0) {
-                        Http.set(port, random.nextLong(1_000_000));
-                    } else {
-                        Http.increment(port);
+                    try {
+                        if (random.nextInt(4) == 0) {
+                            Http.set(port, random.nextLong(1_000_000));
+                        } else {
+                            Http.increment(port);
+                        }
+                        sent++;
+                    } catch (java.io.IOException e) {
+                        if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
+                            throw e;
+                        }
+                        System.out.println("CounterRecoveryIT: a request's connection closed without an answer: " + e);
+                        unanswered.incrementAndGet();
                     }
-                    sent++;
                 }
                 return sent;
             }));
@@ -102,7 +118,8 @@ class CounterRecoveryIT {
             total += f.get(60, TimeUnit.SECONDS);
         }
         pool.awaitTermination(10, TimeUnit.SECONDS);
-        return total;
+        assertThat(unanswered.get()).as("requests left without an answer").isLessThanOrEqualTo(Math.max(1, total / 1000));
+        return new long[] {total, unanswered.get()};
     }
 
     @Test
