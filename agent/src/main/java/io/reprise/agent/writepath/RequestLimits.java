@@ -24,6 +24,7 @@ public final class RequestLimits {
 
     /** A body whose length is not declared grows from this many bytes. */
     private static final int FIRST_CHUNK = 8 << 10;
+    private static final byte[] EMPTY = new byte[0];
 
     /** A declared length up to this is allocated at once; above, the buffer grows as bytes arrive. */
     private static final int ALLOCATE_AT_ONCE = 64 << 10;
@@ -81,10 +82,22 @@ public final class RequestLimits {
         // byte past max to know that the body is longer.
         int limit = declaredLength >= 0 ? (int) declaredLength : max + 1;
         if (limit == 0) {
-            return new byte[0];
+            return EMPTY;
+        }
+        int length = 0;
+        int first = -1;
+        if (declaredLength < 0) {
+            // No length: often no body at all (a POST without Content-Length has none in HTTP/1.1). Look before
+            // allocating the first chunk, which would be 8 KiB of garbage per such request.
+            first = in.read();
+            if (first < 0) {
+                return EMPTY;
+            }
         }
         byte[] buf = new byte[declaredLength >= 0 && limit <= ALLOCATE_AT_ONCE ? limit : Math.min(limit, FIRST_CHUNK)];
-        int length = 0;
+        if (first >= 0) {
+            buf[length++] = (byte) first; // limit is max + 1 here, and max at least 1 KiB: room for more
+        }
         while (true) {
             int n = in.read(buf, length, buf.length - length);
             if (n < 0) {

@@ -49,6 +49,14 @@ class RequestLimitsTest {
     }
 
     @Test
+    void aBodyWithoutLengthThatIsEmptyIsReadAsEmptyAndOneByteAsOneByte() throws IOException {
+        assertThat(RequestLimits.readBody(new Source(0), -1, MAX)).isEmpty();
+        assertThat(RequestLimits.readBody(new Source(1), -1, MAX)).isEqualTo(Source.bytes(1));
+        assertThat(RequestLimits.readBody(new Source(8 << 10), -1, MAX)).isEqualTo(Source.bytes(8 << 10));
+        assertThat(RequestLimits.readBody(new Source((8 << 10) + 1), -1, MAX)).isEqualTo(Source.bytes((8 << 10) + 1));
+    }
+
+    @Test
     void aDeclaredLengthIsNotTakenOnTrustForTheAllocation() throws IOException {
         // The client declares the limit and closes after 10 bytes: the body is those 10 bytes.
         assertThat(RequestLimits.readBody(new Source(10), MAX, MAX)).isEqualTo(Source.bytes(10));
