@@ -138,13 +138,15 @@ public final class Idempotency {
 
     /** Whether a journaled request with these headers has its response kept (it carries one well-formed key). */
     public boolean keyed(List<Header> headers) {
-        if (!enabled) {
-            return false;
-        }
+        return enabled && keyOrNull(headers) != null;
+    }
+
+    /** The request's key, or null if it has none or a malformed one (a request refused live, never journaled). */
+    private static String keyOrNull(List<Header> headers) {
         try {
-            return keyOf(headers) != null;
+            return keyOf(headers);
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
     }
 
@@ -154,10 +156,10 @@ public final class Idempotency {
      * produced: {@code outcome} is then the replay's).
      */
     public void replayed(JournalEntry entry, Outcome outcome) {
-        if (!keyed(entry.headers())) {
+        String key = enabled ? keyOrNull(entry.headers()) : null;
+        if (key == null) {
             return;
         }
-        String key = keyOf(entry.headers());
         long[] fingerprint = fingerprint(entry.method(), entry.target(), entry.headers(), entry.body());
         table.put(key, entry(fingerprint[0], fingerprint[1], entry.position(), entry.timeMillis(), outcome, true));
     }

@@ -9,10 +9,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Idempotency-Key table: for each key, the fingerprint of the first request that carried it, that request's
@@ -61,7 +62,7 @@ public final class KeyTable implements SnapshotSection {
     private final int maxKeys;
     private final long maxBytes;
     private final LinkedHashMap<String, Entry> keys = new LinkedHashMap<>();
-    private final Map<String, Long> inFlight = new HashMap<>(); // key -> high half of the fingerprint
+    private final Set<String> inFlight = new HashSet<>();
     private long bytes;
     private long forgotten;
     private long nextForgottenLog = 1;
@@ -78,7 +79,7 @@ public final class KeyTable implements SnapshotSection {
      * marks it in flight, so that the same key gets {@link Found#IN_FLIGHT} until {@link #release}.
      */
     synchronized Lookup begin(String key, long high, long low, long now) {
-        if (inFlight.containsKey(key)) {
+        if (inFlight.contains(key)) {
             return new Lookup(Found.IN_FLIGHT, null);
         }
         Entry entry = keys.get(key);
@@ -88,7 +89,7 @@ public final class KeyTable implements SnapshotSection {
             }
             return new Lookup(Found.STORED, entry.stored());
         }
-        inFlight.put(key, high);
+        inFlight.add(key);
         return new Lookup(Found.NEW, null);
     }
 
@@ -179,7 +180,7 @@ public final class KeyTable implements SnapshotSection {
 
     @Override
     public synchronized void write(OutputStream stream) throws IOException {
-        write(stream, keys.keySet().toArray(new String[0]), keys.values().toArray(new Entry[0]));
+        capture().writeTo(stream);
     }
 
     /**

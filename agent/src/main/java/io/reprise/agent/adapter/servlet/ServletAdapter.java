@@ -8,6 +8,7 @@ import io.reprise.agent.adapter.servlet.tomcat.TomcatInstrumentation;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatReplayer;
 import io.reprise.agent.adapter.servlet.tomcat.TomcatSessions;
 import io.reprise.agent.bridge.ServletBridge;
+import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.agent.writepath.WritePath;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -47,12 +48,11 @@ public final class ServletAdapter {
     private volatile boolean replaying;
     private final AtomicReference<Outcome> replayOutcome = new AtomicReference<>();
     private final SessionRecords sessions;
-    private final io.reprise.agent.idempotency.Idempotency idempotency;
+    private final Idempotency idempotency;
 
     private ServletAdapter(Reprise reprise) {
         this(reprise, reprise.config().journaledMethods(), reprise.writePath(), ServletAdapter.class.getClassLoader());
     }
-
 
     /** @param agentLoader the loader with the glue's class files (the agent's); tests give one without them */
     ServletAdapter(Reprise reprise, Set<String> methods, WritePath writePath, ClassLoader agentLoader) {
@@ -61,7 +61,7 @@ public final class ServletAdapter {
         this.writePath = writePath;
         this.glues = new Glues(this, agentLoader);
         this.sessions = new SessionRecords(writePath);
-        this.idempotency = reprise == null ? io.reprise.agent.idempotency.Idempotency.disabled() : reprise.idempotency();
+        this.idempotency = reprise == null ? Idempotency.disabled() : reprise.idempotency();
     }
 
     /**
@@ -112,7 +112,7 @@ public final class ServletAdapter {
     }
 
     /** Idempotency-Key handling, shared with every other adapter. */
-    public io.reprise.agent.idempotency.Idempotency idempotency() {
+    public Idempotency idempotency() {
         return idempotency;
     }
 

@@ -86,7 +86,8 @@ public final class ServletGlue implements Glue {
             Outcome outcome;
             Tape outer = Determinism.begin(Determinism.takeArmed()); // the values recorded live, if any
             // A keyed entry whose outcome never made it to the journal gives its key the response replay makes.
-            Idempotency keep = adapter.idempotency().keyed(headers(live)) ? adapter.idempotency() : null;
+            Idempotency keep = live.getHeader(Idempotency.HEADER) != null && adapter.idempotency().keyed(headers(live))
+                    ? adapter.idempotency() : null;
             try {
                 proceed.run(journaled, buffered);
                 outcome = buffered.outcome(keep);
