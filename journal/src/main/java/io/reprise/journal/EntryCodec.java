@@ -106,6 +106,11 @@ final class EntryCodec {
 
     // Decoding state, valid during one decode() call.
     private byte[] in;
+    /** What {@link #readString(String, int)} decoded last in each slot, as bytes and as the string. */
+    private static final int REUSED_SLOTS = 18;
+    private static final int REUSED_MAX = 512;
+    private final byte[][] lastBytes = new byte[REUSED_SLOTS][];
+    private final String[] lastStrings = new String[REUSED_SLOTS];
     private int at;
     private int limit;
     private long position;
@@ -337,12 +342,12 @@ final class EntryCodec {
         }
         long timeMillis = (long) LONG_BE.get(in, 2);
         at = FIXED_PREFIX_BYTES;
-        String method = readString("method");
+        String method = readString("method", 0);
         if ((kind == KIND_AGENT_RECORD) != JournalEntry.isAgentRecordMethod(method)) {
             throw corrupt(kind == KIND_AGENT_RECORD ? "it is an agent record whose type does not start with '@'"
                     : "it is a request whose method starts with '@', which only agent records' types do");
         }
-        String target = readString("target");
+        String target = readString("target", 1);
         int headerCount = readVarint("header count");
         if (headerCount > (limit - at) / 2) { // each header takes at least two length bytes
             throw corrupt("header count " + headerCount + " cannot fit in the " + (limit - at)
@@ -350,7 +355,7 @@ final class EntryCodec {
         }
         Header[] headers = new Header[headerCount];
         for (int i = 0; i < headerCount; i++) {
-            headers[i] = new Header(readString("header name"), readString("header value"));
+            headers[i] = new Header(readString("header name", 2 + 2 * i), readString("header value", 3 + 2 * i));
         }
         int bodyLength = readLength("body");
         byte[] body = Arrays.copyOfRange(in, at, at + bodyLength);
@@ -358,7 +363,7 @@ final class EntryCodec {
         if (at != limit) {
             throw corrupt((limit - at) + " unexpected bytes after the body");
         }
-        return new JournalEntry(position, timeMillis, method, target, Arrays.asList(headers), body, null,
+        return new JournalEntry(position, timeMillis, method, target, List.of(headers), body, null,
                 kind == KIND_REQUEST_WITH_OUTCOME);
     }
 
@@ -410,6 +415,31 @@ final class EntryCodec {
     private String readString(String field) {
         int length = readLength(field);
         String s = new String(in, at, length, StandardCharsets.UTF_8);
+        at += length;
+        return s;
+    }
+
+    /**
+     * A string of a request's fixed place ({@code slot}: method 0, target 1, then each header's name and value), the
+     * same String as the last entry's when its bytes are the same. Journals repeat their methods, targets and most
+     * headers, so a decoded entry mostly shares its strings with the one before (no copy, no garbage); a string of
+     * more than {@link #REUSED_MAX} bytes, or of a slot past {@link #REUSED_SLOTS}, is always decoded afresh.
+     */
+    private String readString(String field, int slot) {
+        if (slot >= REUSED_SLOTS) {
+            return readString(field);
+        }
+        int length = readLength(field);
+        byte[] last = lastBytes[slot];
+        if (last != null && last.length == length && Arrays.equals(in, at, at + length, last, 0, length)) {
+            at += length;
+            return lastStrings[slot];
+        }
+        String s = new String(in, at, length, StandardCharsets.UTF_8);
+        if (length <= REUSED_MAX) {
+            lastBytes[slot] = Arrays.copyOfRange(in, at, at + length);
+            lastStrings[slot] = s;
+        }
         at += length;
         return s;
     }

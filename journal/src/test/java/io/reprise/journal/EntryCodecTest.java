@@ -40,6 +40,23 @@ class EntryCodecTest {
     }
 
     @Test
+    void aStringRepeatedFromTheEntryBeforeIsSharedAndAChangedOneIsDecodedAfresh() {
+        JournalEntry a = decode(encode(1, "POST", "/items/1", List.of(new Header("Host", "h:1"), new Header("X-N", "1")), null));
+        JournalEntry b = decode(encode(2, "POST", "/items/1", List.of(new Header("Host", "h:1"), new Header("X-N", "2")), null));
+        JournalEntry c = decode(encode(3, "PUT", "/items/2", List.of(new Header("Host", "h:1"), new Header("X-N", "2")), null));
+
+        assertThat(b.method()).isSameAs(a.method());
+        assertThat(b.target()).isSameAs(a.target());
+        assertThat(b.headers().get(0).value()).isSameAs(a.headers().get(0).value());
+        assertThat(b.headers().get(1).value()).isEqualTo("2");
+        assertThat(c.method()).isEqualTo("PUT");
+        assertThat(c.target()).isEqualTo("/items/2");
+        assertThat(c.headers()).containsExactly(new Header("Host", "h:1"), new Header("X-N", "2"));
+        // Same length, other bytes: never mistaken for the string before.
+        assertThat(decode(encode(4, "PUT", "/items/3", List.of(), null)).target()).isEqualTo("/items/3");
+    }
+
+    @Test
     void emptyAndMissingBodiesReadBackAsEmptyArrays() {
         assertThat(decode(encode(1, "DELETE", "/x", List.of(), new byte[0])).body()).isEmpty();
         assertThat(decode(encode(1, "DELETE", "/x", List.of(), null)).body()).isEmpty();

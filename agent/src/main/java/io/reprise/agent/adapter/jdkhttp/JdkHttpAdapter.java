@@ -31,6 +31,8 @@ public final class JdkHttpAdapter {
     private final String previousProvider;
     private final List<DeferredBindServer> servers = new CopyOnWriteArrayList<>();
     private volatile HttpServerProvider delegate;
+    private final ReplayRoutes routes = new ReplayRoutes(
+            () -> servers.stream().map(DeferredBindServer::contexts).iterator());
 
     private JdkHttpAdapter(Reprise reprise, String previousProvider) {
         this.reprise = reprise;
@@ -71,19 +73,7 @@ public final class JdkHttpAdapter {
             }
             return Outcome.answered(200, 0);
         }
-        String path = ReplayExchange.pathOf(entry.target());
-        HttpContext best = null;
-        for (DeferredBindServer server : servers) {
-            HttpContext context = server.contexts().find(path);
-            if (context != null && (best == null || context.getPath().length() > best.getPath().length())) {
-                best = context;
-            }
-        }
-        if (best == null) {
-            throw new IllegalStateException("no HttpContext of this application matches path " + path
-                    + "; was a context removed or renamed since the request was journaled?");
-        }
-        return ReplayExchange.replay(entry, best, reprise.idempotency());
+        return ReplayExchange.replay(entry, routes.of(entry.target()), reprise.idempotency());
     }
 
     /**

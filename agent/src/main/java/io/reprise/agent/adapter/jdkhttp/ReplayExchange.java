@@ -19,7 +19,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,21 +36,20 @@ final class ReplayExchange extends HttpExchange {
     private final HttpContext context;
     private final String method;
     private final URI uri;
-    private final Headers requestHeaders = new Headers();
+    private final List<Header> journaledHeaders;
+    private Headers requestHeaders; // made on the first getRequestHeaders: normalising every name costs
     private final Headers responseHeaders = new Headers();
-    private final Map<String, Object> attributes = new HashMap<>();
+    private Map<String, Object> attributes; // made on the first setAttribute: few handlers use them
     private InputStream requestBody;
     private final BufferedExchange.DigestBuffer body = new BufferedExchange.DigestBuffer();
     private OutputStream responseBody = body; // one per exchange: handlers close it
     private int status = -1;
 
-    private ReplayExchange(JournalEntry entry, HttpContext context) {
+    private ReplayExchange(JournalEntry entry, HttpContext context, URI uri) {
         this.context = context;
         this.method = entry.method();
-        this.uri = URI.create(entry.target());
-        for (Header h : entry.headers()) {
-            requestHeaders.add(h.name(), h.value());
-        }
+        this.uri = uri;
+        this.journaledHeaders = entry.headers();
         this.requestBody = new ByteArrayInputStream(entry.body());
     }
 
@@ -61,18 +59,17 @@ final class ReplayExchange extends HttpExchange {
      * too ({@link Outcome#threw}), not a failure of the replay. For a keyed entry without a journaled outcome, the
      * response is attached as {@link BufferedExchange#outcome} keeps it live.
      */
-    static Outcome replay(JournalEntry entry, HttpContext context, Idempotency idempotency) throws Exception {
+    static Outcome replay(JournalEntry entry, ReplayRoutes.Route route, Idempotency idempotency) throws Exception {
+        HttpContext context = route.context();
         HttpHandler handler = context.getHandler();
         if (handler == null) {
             throw new IllegalStateException("context " + context.getPath() + " has no handler");
         }
-        List<Filter> filters = new ArrayList<>(context.getFilters());
-        filters.removeIf(f -> f instanceof JournalFilter);
-        ReplayExchange exchange = new ReplayExchange(entry, context);
+        ReplayExchange exchange = new ReplayExchange(entry, context, route.uri());
         HttpExchange handed = context.getServer() instanceof HttpsServer ? new HttpsExchangeView(exchange, null) : exchange;
         Tape outer = Determinism.begin(Determinism.takeArmed()); // the values recorded live, if any
         try {
-            new Filter.Chain(filters, handler).doFilter(handed);
+            new Filter.Chain(route.filters(), handler).doFilter(handed);
             if (exchange.status >= 0) {
                 exchange.responseBody.close();
             }
@@ -86,13 +83,18 @@ final class ReplayExchange extends HttpExchange {
         return exchange.body.outcome(exchange.status, exchange.responseHeaders, keep);
     }
 
-    /** The decoded path of a journaled target, as the JDK uses it to choose a context. */
-    static String pathOf(String target) {
-        URI uri = URI.create(target);
-        return uri.getPath() == null ? target : uri.getPath();
+    @Override
+    public Headers getRequestHeaders() {
+        if (requestHeaders == null) {
+            Headers headers = new Headers();
+            for (Header h : journaledHeaders) {
+                headers.add(h.name(), h.value());
+            }
+            requestHeaders = headers;
+        }
+        return requestHeaders;
     }
 
-    @Override public Headers getRequestHeaders() { return requestHeaders; }
     @Override public Headers getResponseHeaders() { return responseHeaders; }
     @Override public URI getRequestURI() { return uri; }
     @Override public String getRequestMethod() { return method; }
@@ -105,8 +107,15 @@ final class ReplayExchange extends HttpExchange {
     @Override public int getResponseCode() { return status; }
     @Override public InetSocketAddress getLocalAddress() { return context.getServer().getAddress(); }
     @Override public String getProtocol() { return "HTTP/1.1"; }
-    @Override public Object getAttribute(String name) { return attributes.get(name); }
-    @Override public void setAttribute(String name, Object value) { attributes.put(name, value); }
+    @Override public Object getAttribute(String name) { return attributes == null ? null : attributes.get(name); }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (attributes == null) {
+            attributes = new HashMap<>();
+        }
+        attributes.put(name, value);
+    }
     @Override public HttpPrincipal getPrincipal() { return null; }
 
     @Override
