@@ -31,7 +31,12 @@ public final class JettyReplayer implements AutoCloseable {
     private final Object connector;
     private Object server;
     private Object local;
-    private Method getResponse;
+    /** The replay's one connection (a {@code LocalEndPoint}), kept alive from entry to entry; null until the first. */
+    private Object endPoint;
+    private Method connect;
+    private Method addInput;
+    private Method waitForResponse;
+    private Method isOpen;
 
     public JettyReplayer(Object connector) {
         this.connector = connector;
@@ -59,17 +64,30 @@ public final class JettyReplayer implements AutoCloseable {
         }
     }
 
+    /**
+     * Replays one entry on the replay's connection and returns the status Jetty answered. The connection stays open
+     * for the next entry, as a client's keep-alive connection would: a new connection per entry cost Jetty an
+     * acceptor hand-off and an idle-timeout task each, most of a replayed entry's time. When Jetty closed it (a
+     * response with {@code Connection: close}, an error) or an entry failed, the next entry gets a new one.
+     */
     public int replay(JournalEntry entry) throws Exception {
         if (local == null) {
             open();
         }
+        byte[] request = rawRequest(entry);
         ByteBuffer response;
         try {
-            response = (ByteBuffer) getResponse.invoke(local, ByteBuffer.wrap(rawRequest(entry)), TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (endPoint == null || !(boolean) isOpen.invoke(endPoint)) {
+                endPoint = connect.invoke(local);
+            }
+            addInput.invoke(endPoint, ByteBuffer.wrap(request));
+            response = (ByteBuffer) waitForResponse.invoke(endPoint, entry.method().equals("HEAD"), TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InvocationTargetException e) {
+            endPoint = null;
             throw e.getCause() instanceof Exception ex ? ex : e;
         }
         if (response == null) {
+            endPoint = null;
             throw new IllegalStateException("Jetty gave no response within " + TIMEOUT_SECONDS + " s");
         }
         return status(response);
@@ -96,7 +114,11 @@ public final class JettyReplayer implements AutoCloseable {
         if (!(boolean) lifeCycle.getMethod("isRunning").invoke(local)) {
             lifeCycle.getMethod("start").invoke(local);
         }
-        getResponse = localConnector.getMethod("getResponse", ByteBuffer.class, long.class, TimeUnit.class);
+        connect = localConnector.getMethod("connect");
+        Class<?> localEndPoint = Class.forName("org.eclipse.jetty.server.LocalConnector$LocalEndPoint", false, loader);
+        addInput = localEndPoint.getMethod("addInput", ByteBuffer.class);
+        waitForResponse = localEndPoint.getMethod("waitForResponse", boolean.class, long.class, TimeUnit.class);
+        isOpen = localEndPoint.getMethod("isOpen");
     }
 
     @Override
@@ -115,11 +137,12 @@ public final class JettyReplayer implements AutoCloseable {
                     "reprise: removing Jetty's replay connector: " + e);
         } finally {
             local = null;
+            endPoint = null;
         }
     }
 
     /**
-     * The journaled request as HTTP/1.1 bytes: the body with its exact length (a chunked request's body was
+     * The journaled request as HTTP/1.1 bytes, for a keep-alive connection: the body with its exact length (a chunked request's body was
      * journaled de-chunked), no {@code Expect: 100-continue}, which would make Jetty answer twice, and none of the
      * live connection's headers ({@link #REPLACED}).
      *
@@ -145,8 +168,7 @@ public final class JettyReplayer implements AutoCloseable {
         if (!host) {
             head.append("Host: localhost\r\n");
         }
-        head.append("Content-Length: ").append(entry.body().length).append("\r\n");
-        head.append("Connection: close\r\n\r\n");
+        head.append("Content-Length: ").append(entry.body().length).append("\r\n\r\n");
         out.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(entry.body());
         return out.toByteArray();
@@ -164,9 +186,11 @@ public final class JettyReplayer implements AutoCloseable {
         return s;
     }
 
-    /** The status code of an HTTP/1.1 response: {@code HTTP/1.1 200 OK}. */
+    /** The status code of an HTTP/1.1 response: {@code HTTP/1.1 200 OK}; only the status line is decoded. */
     static int status(ByteBuffer response) {
-        String line = StandardCharsets.ISO_8859_1.decode(response.duplicate()).toString();
+        ByteBuffer head = response.duplicate();
+        head.limit(head.position() + Math.min(head.remaining(), 80));
+        String line = StandardCharsets.ISO_8859_1.decode(head).toString();
         int space = line.indexOf(' ');
         if (space < 0 || line.length() < space + 4) {
             throw new IllegalStateException("unexpected response from Jetty: " + line.substring(0, Math.min(80, line.length())));
