@@ -4,7 +4,7 @@
 #   bench/run.sh --smoke     every step with tiny sizes, about a minute (CI runs this); numbers mean nothing
 #   bench/run.sh --full      the run docs/benchmarks.md is made from: 45-60 minutes on 2 cores, on a quiet machine
 #
-# Other options:  --steps load,startup,recovery,pause,jmh,report   only these steps (the report uses what is there)
+# Other options:  --steps load,startup,recovery,servlet-replay,pause,jmh,report   only these (the report uses what is there)
 #                 --no-build                                       use the jars already built
 #                 --no-install                                     never call apt-get
 #                 --work DIR  --report FILE  --java PATH           see bench/README.md

@@ -3,17 +3,21 @@
 --   wrk -t T -c C -d D -s bench/wrk/bench.lua http://127.0.0.1:PORT -- post        POST /counter/increment only
 --   wrk ... -- mix                                                                  9 GET /counter : 1 POST
 --   wrk ... -- kv KEYS                                                              PUT /kv/KEY over KEYS keys
+--   wrk ... -- transfers                                                            POST /transfers of the ledger sample
+--                                                                                   between alice, bob, carol and dave
 --
 -- Every connection sends the same deterministic sequence (no random numbers), so a mix is exactly 10% POST at
 -- any connection count. done() prints one line starting with BENCH that the harness parses; latencies in us.
 
-local tid = 0
+local next_tid = 0
 local n = 0
 local kind, keys, post, get
+local accounts = {"alice", "bob", "carol", "dave"}
 
 function setup(thread)
-   thread:set("tid", tid)
-   tid = tid + 1
+   -- Sets the global tid in the thread's own Lua state, where init() reads it.
+   thread:set("tid", next_tid)
+   next_tid = next_tid + 1
 end
 
 function init(args)
@@ -34,6 +38,11 @@ function request()
          return post
       end
       return get
+   elseif kind == "transfers" then
+      local from = n % 4
+      local to = (from + 1 + math.floor(n / 4) % 3) % 4
+      return wrk.format("POST", "/transfers", {["Content-Type"] = "application/json"},
+         string.format('{"from":"%s","to":"%s","amount":%d}', accounts[from + 1], accounts[to + 1], 1 + n % 5))
    end
    return wrk.format("PUT", string.format("/kv/k%07d", n % keys), nil, string.format("v%015d", n))
 end

@@ -3,6 +3,7 @@ package io.reprise.bench;
 import io.reprise.bench.load.LoadBench;
 import io.reprise.bench.micro.JmhBench;
 import io.reprise.bench.recovery.RecoveryBench;
+import io.reprise.bench.recovery.ServletReplayBench;
 import io.reprise.bench.recovery.SnapshotPauseBench;
 import io.reprise.bench.recovery.StartupBench;
 import io.reprise.bench.report.Machine;
@@ -21,7 +22,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java [Chronicle's --add-opens] -jar bench/harness/target/bench-harness.jar --smoke|--full
- *      [--steps load,startup,recovery,pause,jmh,report] [--work DIR] [--report FILE] [--java PATH]
+ *      [--steps load,startup,recovery,servlet-replay,pause,jmh,report] [--work DIR] [--report FILE] [--java PATH]
  *      [--scenarios ID,...] [--previous-agent JAR [--previous-agent-label TEXT]]
  *      [--runs N] [--seconds N] [--connections N,...] [--mixes post,mix] [--journal-lengths N,...]
  * </pre>
@@ -35,7 +36,7 @@ public final class Bench {
     private static final java.util.logging.Logger[] QUIET = {
             java.util.logging.Logger.getLogger("net.openhft"), java.util.logging.Logger.getLogger("io.reprise.journal")};
 
-    public static final List<String> STEPS = List.of("load", "startup", "recovery", "pause", "jmh", "report");
+    public static final List<String> STEPS = List.of("load", "startup", "recovery", "servlet-replay", "pause", "jmh", "report");
 
     private Bench() {
     }
@@ -149,6 +150,7 @@ public final class Bench {
                     case "load" -> new LoadBench(plan, layout, selection).run();
                     case "startup" -> new StartupBench(plan, layout).run();
                     case "recovery" -> new RecoveryBench(plan, layout).run();
+                    case "servlet-replay" -> new ServletReplayBench(plan, layout).run();
                     case "pause" -> new SnapshotPauseBench(plan, layout).run();
                     case "jmh" -> new JmhBench(plan, layout).run();
                     default -> throw new IllegalStateException(step);

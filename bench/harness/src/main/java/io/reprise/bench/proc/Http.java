@@ -24,6 +24,14 @@ public final class Http {
         return r.body().trim();
     }
 
+    /** POSTs a JSON body and returns the status. */
+    public static int postJson(int port, String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode();
+    }
+
     public static long getLong(int port, String path) throws IOException, InterruptedException {
         return Long.parseLong(get(port, path));
     }

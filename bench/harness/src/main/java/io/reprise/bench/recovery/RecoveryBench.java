@@ -258,7 +258,7 @@ public final class RecoveryBench {
         return new Restart(entries, snapshots, run, ms, replayed, number(done.group(3)), number(done.group(4)), restoreMs);
     }
 
-    private static double number(String s) {
+    static double number(String s) {
         return Double.parseDouble(s.replace(",", ""));
     }
 

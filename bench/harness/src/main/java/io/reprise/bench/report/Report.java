@@ -10,6 +10,7 @@ import io.reprise.bench.load.LoadBench;
 import io.reprise.bench.load.Scenario;
 import io.reprise.bench.micro.JmhBench;
 import io.reprise.bench.recovery.RecoveryBench;
+import io.reprise.bench.recovery.ServletReplayBench;
 import io.reprise.bench.recovery.SnapshotPauseBench;
 import io.reprise.bench.recovery.StartupBench;
 import java.io.IOException;
@@ -36,6 +37,7 @@ public final class Report {
     private final StartupBench.Results startup;
     private final RecoveryBench.Results recovery;
     private final SnapshotPauseBench.Results pause;
+    private final ServletReplayBench.Results servletReplay;
     private final JsonNode jmh;
     /** Steps measured again on their own after the whole run, with what they were measured on. */
     private final Map<String, Machine> reruns = new LinkedHashMap<>();
@@ -49,6 +51,7 @@ public final class Report {
         startup = Json.read(r.resolve("startup.json"), StartupBench.Results.class);
         recovery = Json.read(r.resolve("recovery.json"), RecoveryBench.Results.class);
         pause = Json.read(r.resolve("pause.json"), SnapshotPauseBench.Results.class);
+        servletReplay = Json.read(r.resolve("servlet-replay.json"), ServletReplayBench.Results.class);
         jmh = Files.exists(JmhBench.resultFile(layout)) ? Json.MAPPER.readTree(JmhBench.resultFile(layout).toFile()) : null;
         for (String step : Bench.STEPS) {
             Machine rerun = Json.read(r.resolve(Machine.rerunFile(step)), Machine.class);
@@ -143,7 +146,30 @@ public final class Report {
                     "| Journal bytes on disk per entry%s, %s entries | **%.1f** |", recovery.outcomes() ? " (request + outcome record)" : "",
                     count(n), (double) j.allocatedBytes() / j.entries())));
         }
+        if (servletReplay != null) {
+            for (String server : servletServers()) {
+                Stats ratio = Stats.of(servletRuns(server).stream().map(ServletReplayBench.Run::ratio).toList());
+                line("| Replay rate on " + serverName(server) + " (the ledger, Spring MVC) against the same requests served live on one"
+                        + " connection | **" + timesWithSpread(ratio) + "×** |");
+            }
+        }
         line();
+    }
+
+    private List<String> servletServers() {
+        return servletReplay.runs().stream().map(ServletReplayBench.Run::server).distinct().toList();
+    }
+
+    private List<ServletReplayBench.Run> servletRuns(String server) {
+        return servletReplay.runs().stream().filter(r -> r.server().equals(server)).toList();
+    }
+
+    private static String serverName(String server) {
+        return switch (server) {
+            case "tomcat" -> "Tomcat";
+            case "jetty" -> "Jetty";
+            default -> server;
+        };
     }
 
     private String ratioText(String scenario, String against, String mix, int connections) {
@@ -428,9 +454,43 @@ public final class Report {
         if (recovery != null) {
             restartSection();
         }
+        if (servletReplay != null) {
+            servletReplaySection();
+        }
         if (pause != null) {
             pauseSection();
         }
+    }
+
+    private void servletReplaySection() {
+        line("### Replay on a servlet container");
+        line();
+        rerunNote("servlet-replay");
+        line(String.format(Locale.ROOT, "The ledger sample (`samples/ledger-spring`, Spring Boot and Spring MVC) with the agent, on Tomcat and"
+                + " built with Jetty (`integration-tests/apps/ledger-jetty`). Each run opens four accounts on a fresh data directory, warms"
+                + " up with %d s of `POST /transfers` from wrk on one connection, then serves them live for %d s on one connection (measured);"
+                + " it is then killed with SIGKILL and started again on the same directory, where the agent replays every transfer through"
+                + " Spring's dispatcher before the port opens (cold: a fresh JVM). Live is wrk's requests/s; replay is the agent's figure"
+                + " from its `recovery done` line; the accounts after the restart must read as they did before the kill. Servers"
+                + " alternate; medians of %d runs with the range.", servletReplay.warmupSeconds(), servletReplay.seconds(),
+                servletReplay.runs().size() / Math.max(1, servletServers().size())));
+        line();
+        line("| server | live, requests/s on one connection | entries replayed | replay, entries/s | replay ÷ live | restart, process start → port open |");
+        line("|---|---:|---:|---:|---:|---:|");
+        for (String server : servletServers()) {
+            List<ServletReplayBench.Run> runs = servletRuns(server);
+            line("| " + serverName(server)
+                    + " | " + rateWithSpread(Stats.of(runs.stream().map(ServletReplayBench.Run::liveRps).toList()))
+                    + " | " + rate(Stats.of(runs.stream().map(r -> (double) r.replayed()).toList()).median())
+                    + " | " + rateWithSpread(Stats.of(runs.stream().map(ServletReplayBench.Run::replayRate).toList()))
+                    + " | **" + timesWithSpread(Stats.of(runs.stream().map(ServletReplayBench.Run::ratio).toList())) + "**"
+                    + " | " + seconds(Stats.of(runs.stream().map(ServletReplayBench.Run::restartMs).toList())) + " s |");
+        }
+        line();
+        line("```");
+        servletReplay.commands().forEach(this::line);
+        line("```");
+        line();
     }
 
     private void restartSection() throws IOException {
