@@ -213,6 +213,13 @@ public final class Reprise {
                     config.snapshotKeep(), report.snapshotPosition(), lifecycles,
                     config.retainAllJournal() ? oldestKept -> List.of() : journalForRetention::deleteFilesBefore,
                     snapshotSections);
+            try {
+                s.warmUp();
+            } catch (IOException | RuntimeException e) {
+                // The first real snapshot calls capture() again and reports what fails there.
+                LOG.log(Level.WARNING, "reprise: the snapshot provider's capture() failed when called once before the port"
+                        + " opened (to load what it uses); snapshots will try again: " + e);
+            }
             openWritePath(j, durability, report.replayed(), s::nudge);
             snapshots = s;
             s.start();

@@ -133,6 +133,10 @@ public interface SnapshotProvider {
      * <p>The default returns {@code null}: there is no frozen view, so Reprise calls {@link #save} while the order is
      * held, as for every provider written before this method existed. Those keep working unchanged.
      *
+     * <p>Reprise also calls it once at startup, after recovery and before the port opens, and drops what it returns
+     * without calling {@link Frozen#writeTo}: the first snapshot under load then does not pay for loading the classes
+     * capture uses while writers wait. So capture must not change the state or count its calls.
+     *
      * @return the frozen state, or null to have {@link #save} called under the order instead
      * @throws IOException if the state cannot be captured; the snapshot is then not taken
      */

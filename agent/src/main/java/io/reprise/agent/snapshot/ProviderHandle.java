@@ -3,6 +3,9 @@ package io.reprise.agent.snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
@@ -21,6 +24,12 @@ public final class ProviderHandle {
     private final Method reset; // null when the application's SPI jar predates reset()
     private final Method capture; // null when the application's SPI jar predates capture()
     private final Method writeTo; // Frozen.writeTo, as the application's loader defined Frozen
+    /**
+     * capture() bound to the provider, as {@code ()Object}: called while writers wait, so through a method handle.
+     * Reflection on JDK 17 generates an accessor class on a method's 16th call, a millisecond and more inside the
+     * order on the 16th snapshot.
+     */
+    private final MethodHandle captureHandle;
 
     private ProviderHandle(Object provider, Method save, Method restore, Method reset, Method capture) {
         this.provider = provider;
@@ -37,6 +46,15 @@ public final class ProviderHandle {
             }
         }
         this.writeTo = frozenWrite;
+        MethodHandle handle = null;
+        if (capture != null && frozenWrite != null) {
+            try {
+                handle = MethodHandles.publicLookup().unreflect(capture).bindTo(provider).asType(MethodType.methodType(Object.class));
+            } catch (IllegalAccessException e) {
+                throw new IllegalArgumentException("cannot call " + capture + " on " + provider.getClass().getName(), e);
+            }
+        }
+        this.captureHandle = handle;
     }
 
     /** Wraps {@code provider}, which must implement the SPI as seen from its own class loader. */
@@ -91,10 +109,17 @@ public final class ProviderHandle {
      * must run while the order is held.
      */
     public Frozen capture() throws IOException {
-        if (capture == null || writeTo == null) {
+        if (captureHandle == null) {
             return null;
         }
-        Object frozen = invoke(capture);
+        Object frozen;
+        try {
+            frozen = (Object) captureHandle.invokeExact();
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IOException(e); // a checked exception capture() does not declare: sneaked past the compiler
+        }
         if (frozen == null) {
             return null;
         }

@@ -176,6 +176,85 @@ class TwoPhaseSnapshotTest {
     }
 
     @Test
+    void theWarmUpBeforeThePortOpensCapturesOnceAndWritesNothing() throws Exception {
+        int[] captures = {0};
+        int[] writes = {0};
+        int[] sectionCaptures = {0};
+        SnapshotProvider provider = new SnapshotProvider() {
+            @Override public void save(OutputStream out) { throw new AssertionError("save must not be called"); }
+            @Override public Frozen capture() {
+                captures[0]++;
+                long value = state.get();
+                return out -> {
+                    writes[0]++;
+                    new DataOutputStream(out).writeLong(value);
+                };
+            }
+            @Override public void restore(InputStream in) { }
+        };
+        SnapshotSection section = new SnapshotSection() {
+            @Override public String name() { return "counted"; }
+            @Override public int version() { return 1; }
+            @Override public void write(OutputStream out) { throw new AssertionError("the warm-up writes nothing"); }
+            @Override public ProviderHandle.Frozen capture() {
+                sectionCaptures[0]++;
+                return out -> { };
+            }
+            @Override public void restore(int version, InputStream in) { }
+            @Override public void reset() { }
+        };
+        Snapshots snapshots = new Snapshots(store, ProviderHandle.of(provider), writePath, Duration.ofHours(1), 2,
+                Journal.NO_POSITION, new Lifecycles(), p -> List.of(), List.of(section));
+        increment();
+
+        snapshots.warmUp();
+
+        assertThat(captures[0]).isEqualTo(1);
+        assertThat(sectionCaptures[0]).isEqualTo(1);
+        assertThat(writes[0]).isZero();
+        assertThat(store.list()).isEmpty();
+        assertThat(snapshots.take()).as("the first real snapshot is still taken").isNotNull();
+        assertThat(writes[0]).isEqualTo(1);
+    }
+
+    @Test
+    void whatCaptureThrowsReachesTheSnapshotAsItWasThrown() throws Exception {
+        RuntimeException[] next = {null};
+        SnapshotProvider provider = new SnapshotProvider() {
+            @Override public void save(OutputStream out) { throw new AssertionError("not called"); }
+            @Override public Frozen capture() throws IOException {
+                if (next[0] != null) {
+                    throw next[0];
+                }
+                throw new IOException("cannot freeze");
+            }
+            @Override public void restore(InputStream in) { }
+        };
+        Snapshots snapshots = new Snapshots(store, ProviderHandle.of(provider), writePath, Duration.ofHours(1), 2,
+                Journal.NO_POSITION, new Lifecycles(), p -> List.of(), List.of());
+        increment();
+
+        assertThatThrownBy(snapshots::take).isInstanceOf(IOException.class).hasMessage("cannot freeze");
+        next[0] = new IllegalStateException("not now");
+        assertThatThrownBy(snapshots::take).isInstanceOf(IllegalStateException.class).hasMessage("not now");
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
+    void theWarmUpLeavesAProviderWithoutAFrozenViewUncalled() throws Exception {
+        SnapshotProvider provider = new SnapshotProvider() {
+            @Override public void save(OutputStream out) { throw new AssertionError("the warm-up must not save"); }
+            @Override public void restore(InputStream in) { }
+        };
+        Snapshots snapshots = new Snapshots(store, ProviderHandle.of(provider), writePath, Duration.ofHours(1), 2,
+                Journal.NO_POSITION, new Lifecycles(), p -> List.of(), List.of());
+
+        snapshots.warmUp();
+
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
     void aProviderWithoutAFrozenViewIsSavedUnderTheOrderAsBefore() throws Exception {
         Snapshots snapshots = new Snapshots(store, ProviderHandle.of(SnapshotRetentionTest.counter(state)), writePath,
                 Duration.ofHours(1), 2, Journal.NO_POSITION, new Lifecycles(), p -> List.of(), List.of());
