@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  *       when something was appended; responses do not wait.</li>
  *   <li>{@code always}: {@link #awaitDurable} holds a response until an fsync that covers its entry has
  *       finished. This is group commit: one thread forces the journal whenever someone waits, and every
- *       entry appended before that fsync started is covered by it, so concurrent writers share fsyncs. The
- *       order lock is never held while waiting (the write path calls this after releasing it).</li>
+ *       entry appended before that fsync started is covered by it, so concurrent writers share fsyncs. A waiter
+ *       that finds no fsync under way and nobody else waiting forces the journal itself instead, saving the two
+ *       wake-ups of a hand-off to that thread and back. The order lock is never held while waiting (the write path
+ *       calls this after releasing it).</li>
  * </ul>
  *
  * <p>A failed fsync means entries that were applied may not be on disk. Like Redis with
@@ -49,6 +51,8 @@ public final class Durability implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private final Condition forced = lock.newCondition();
     private long requested = Long.MIN_VALUE;  // guarded by lock: highest position someone waits for
+    private boolean forcing;                  // guarded by lock (always): an fsync is under way, by the thread or a waiter
+    private int waiting;                      // guarded by lock (always): waiters asleep on forced
     private long durable = Long.MIN_VALUE;    // guarded by lock: highest position known on disk
     private long appended = Long.MIN_VALUE;   // guarded by lock (batch): highest position appended
     private String failure;                   // guarded by lock
@@ -108,10 +112,6 @@ public final class Durability implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (position > requested) {
-                requested = position;
-                work.signal();
-            }
             while (durable < position) {
                 if (failure != null) {
                     throw new JournalUnavailableException("the request was applied but its journal entry could not be "
@@ -120,10 +120,59 @@ public final class Durability implements AutoCloseable {
                 if (closed) {
                     throw new JournalUnavailableException("the service shut down before the journal entry was forced to disk", null);
                 }
-                forced.awaitUninterruptibly();
+                if (!forcing && waiting == 0 && !stopping) {
+                    lead(position);
+                    continue;
+                }
+                if (position > requested) {
+                    requested = position;
+                    work.signal();
+                }
+                waiting++;
+                try {
+                    forced.awaitUninterruptibly();
+                } finally {
+                    waiting--;
+                }
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A lone waiter, with no fsync under way, forces the journal itself: handing a single request's fsync to the
+     * fsync thread and back costs two wake-ups. Called and returns with the lock held, released during the fsync.
+     * Requests that arrive meanwhile wait for the fsync thread, which starts as soon as this one is done. A failure
+     * is reported on a thread of its own, so that this request's 503 still goes out before {@code onFailure} ends the
+     * process.
+     */
+    private void lead(long position) {
+        forcing = true;
+        long covered = Long.MIN_VALUE;
+        Exception error = null;
+        lock.unlock();
+        try {
+            covered = forcer.force();
+        } catch (IOException | RuntimeException e) {
+            error = e;
+        } finally {
+            lock.lock();
+            forcing = false;
+        }
+        if (error == null) {
+            fsyncs++;
+            durable = Math.max(durable, Math.max(covered, position));
+        } else if (!stopping && failure == null) {
+            String reason = "fsync of the journal failed: " + error;
+            failure = reason;
+            Thread report = new Thread(() -> onFailure.accept(reason), "reprise-fsync-failure");
+            report.setDaemon(true);
+            report.start();
+        }
+        forced.signalAll();
+        if (requested > durable) {
+            work.signal();
         }
     }
 
@@ -132,17 +181,26 @@ public final class Durability implements AutoCloseable {
             long target;
             lock.lock();
             try {
-                while (requested <= durable && !stopping) {
+                while ((requested <= durable || forcing) && !stopping) {
                     work.awaitUninterruptibly();
                 }
-                if (stopping) {
+                if (stopping || failure != null) {
                     return;
                 }
                 target = requested;
+                forcing = true;
             } finally {
                 lock.unlock();
             }
-            if (!forceOnce(target)) {
+            boolean ok;
+            try {
+                ok = forceOnce(target);
+            } finally {
+                lock.lock();
+                forcing = false;
+                lock.unlock();
+            }
+            if (!ok) {
                 return;
             }
         }

@@ -76,6 +76,28 @@ class DurabilityTest {
     }
 
     @Test
+    void aLoneWriterForcesOnItsOwnThread() throws Exception {
+        FakeJournal journal = new FakeJournal();
+        List<Thread> forcing = new ArrayList<>();
+        Durability.Forcer recorded = () -> {
+            synchronized (forcing) {
+                forcing.add(Thread.currentThread());
+            }
+            return journal.force();
+        };
+        try (Durability durability = Durability.of(SyncMode.ALWAYS, recorded, Duration.ofHours(1), r -> { })) {
+            for (int i = 0; i < 5; i++) {
+                durability.awaitDurable(journal.append());
+            }
+            assertThat(durability.fsyncs()).isEqualTo(5);
+        }
+        synchronized (forcing) {
+            assertThat(forcing).hasSizeGreaterThanOrEqualTo(5).first().isSameAs(Thread.currentThread());
+            assertThat(forcing.subList(0, 5)).allSatisfy(t -> assertThat(t).isSameAs(Thread.currentThread()));
+        }
+    }
+
+    @Test
     void concurrentWritersShareFsyncs() throws Exception {
         FakeJournal journal = new FakeJournal();
         journal.gate = new CountDownLatch(1);
