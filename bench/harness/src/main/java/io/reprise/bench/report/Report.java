@@ -150,7 +150,7 @@ public final class Report {
             for (String server : servletServers()) {
                 Stats ratio = Stats.of(servletRuns(server).stream().map(ServletReplayBench.Run::ratio).toList());
                 line("| Replay rate on " + serverName(server) + " (the ledger, Spring MVC) against the same requests served live on one"
-                        + " connection | **" + timesWithSpread(ratio) + "×** |");
+                        + " connection | **" + times(ratio.median()) + "×**" + spread(ratio, Report::times) + " |");
             }
         }
         line();
@@ -625,8 +625,11 @@ public final class Report {
                         + " With the concurrent map, writers are paused while the provider writes the whole map into the snapshot file"
                         + " (page cache); with the persistent map only while `capture()` reads its current version, and the write-out follows"
                         + " with writers running; checksum, fsync and rename follow with writers running again. Pause and total come from the agent's log line for each snapshot;"
-                        + " per run the percentiles are taken over that run's snapshots, then the median over %d runs with the range.",
-                count(pause.keys()), pause.connections(), pause.seconds(), count(pause.snapshotEvery()), pause.runs().size()));
+                        + " per run the percentiles are taken over that run's snapshots, then the median over %d runs of each map with the"
+                + " range. With fewer than 100 snapshots in a run, its p99 (nearest rank) is its slowest snapshot; the row of all"
+                + " snapshots together gives the p99 over every run.",
+                count(pause.keys()), pause.connections(), pause.seconds(), count(pause.snapshotEvery()),
+                pause.runs().stream().filter(r -> r.stateOrDefault().equals(SnapshotPauseBench.STATES.get(0))).count()));
         line();
         for (String state : SnapshotPauseBench.STATES) {
             List<SnapshotPauseBench.Run> runs = pause.runs().stream().filter(r -> r.stateOrDefault().equals(state)).toList();
