@@ -237,25 +237,41 @@ public final class RecoveryBench {
             s.kill();
         }
         String log = s.log();
-        Matcher done = DONE.matcher(log);
-        if (!done.find()) {
-            throw new IOException("no 'recovery done' line in " + s.logFile());
-        }
-        long replayed = Long.parseLong(done.group(2));
-        String doneLine = log.substring(done.start(), log.indexOf('\n', done.end()) < 0 ? log.length() : log.indexOf('\n', done.end()));
-        Matcher unexpected = DIVERGED.matcher(doneLine);
-        if (unexpected.find()) {
-            throw new IOException(name + ": the agent's recovery found " + unexpected.group(1) + " entries " + unexpected.group(2)
-                    + " in a journal JournalFiller wrote (\"" + doneLine.trim() + "\"): its requests or outcomes no longer match"
-                    + " what the counter answers; see " + s.logFile());
-        }
+        Done done = done(s, name, "in a journal JournalFiller wrote", ": its requests or outcomes no longer match what the counter answers");
+        long replayed = done.replayed();
         if (value != entries || replayed != entries - snapshotEntries) {
             throw new IOException(name + ": expected the value " + entries + " after replaying " + (entries - snapshotEntries)
                     + " entries, got the value " + value + " after replaying " + replayed + "; see " + s.logFile());
         }
         Matcher restored = RESTORED.matcher(log);
         double restoreMs = restored.find() ? number(restored.group(1)) : 0;
-        return new Restart(entries, snapshots, run, ms, replayed, number(done.group(3)), number(done.group(4)), restoreMs);
+        return new Restart(entries, snapshots, run, ms, replayed, done.ms(), done.rate(), restoreMs);
+    }
+
+    /** What the agent's {@code recovery done} line says: entries replayed, in how many ms, at what rate. */
+    record Done(long replayed, double ms, double rate) {
+    }
+
+    /**
+     * The {@code recovery done} line of {@code s}'s log.
+     *
+     * @throws IOException if there is none, or if it counts entries that diverged, had no outcome or failed: the
+     *     {@code where} and {@code meaning} of the message say what that means for the measurement
+     */
+    static Done done(Service s, String name, String where, String meaning) throws IOException {
+        String log = s.log();
+        Matcher done = DONE.matcher(log);
+        if (!done.find()) {
+            throw new IOException("no 'recovery done' line in " + s.logFile());
+        }
+        int end = log.indexOf('\n', done.end());
+        String doneLine = log.substring(done.start(), end < 0 ? log.length() : end);
+        Matcher unexpected = DIVERGED.matcher(doneLine);
+        if (unexpected.find()) {
+            throw new IOException(name + ": the agent's recovery found " + unexpected.group(1) + " entries " + unexpected.group(2)
+                    + " " + where + " (\"" + doneLine.trim() + "\")" + meaning + "; see " + s.logFile());
+        }
+        return new Done(Long.parseLong(done.group(2)), number(done.group(3)), number(done.group(4)));
     }
 
     static double number(String s) {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 
 /**
  * Replay on a servlet container against serving live: the ledger sample (Spring Boot, Spring MVC) on Tomcat and on
@@ -150,20 +149,11 @@ public final class ServletReplayBench {
         } finally {
             restart.kill();
         }
-        String log = restart.log();
-        Matcher done = RecoveryBench.DONE.matcher(log);
-        if (!done.find()) {
-            throw new IOException("no 'recovery done' line in " + restart.logFile());
-        }
-        Matcher unexpected = RecoveryBench.DIVERGED.matcher(log.substring(done.start(), Math.max(done.end(), log.indexOf('\n', done.end()))));
-        if (unexpected.find()) {
-            throw new IOException(name + ": replay found " + unexpected.group(1) + " entries " + unexpected.group(2) + "; see " + restart.logFile());
-        }
+        RecoveryBench.Done done = RecoveryBench.done(restart, name, "replaying the ledger's own journal", "");
         if (!after.equals(before)) {
             throw new IOException(name + ": the accounts read " + before + " before the kill but " + after + " after the restart; see "
                     + restart.logFile());
         }
-        return new Run(server.name(), r, measured.rps(), measured.requests(), Long.parseLong(done.group(2)),
-                RecoveryBench.number(done.group(3)), RecoveryBench.number(done.group(4)), ms);
+        return new Run(server.name(), r, measured.rps(), measured.requests(), done.replayed(), done.ms(), done.rate(), ms);
     }
 }
