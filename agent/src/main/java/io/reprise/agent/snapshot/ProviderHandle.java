@@ -22,21 +22,19 @@ public final class ProviderHandle {
     private final Method save;
     private final Method restore;
     private final Method reset; // null when the application's SPI jar predates reset()
-    private final Method capture; // null when the application's SPI jar predates capture()
     private final Method writeTo; // Frozen.writeTo, as the application's loader defined Frozen
     /**
      * capture() bound to the provider, as {@code ()Object}: called while writers wait, so through a method handle.
      * Reflection on JDK 17 generates an accessor class on a method's 16th call, a millisecond and more inside the
      * order on the 16th snapshot.
      */
-    private final MethodHandle captureHandle;
+    private final MethodHandle captureHandle; // null when the application's SPI jar predates capture()
 
     private ProviderHandle(Object provider, Method save, Method restore, Method reset, Method capture) {
         this.provider = provider;
         this.save = save;
         this.restore = restore;
         this.reset = reset;
-        this.capture = capture;
         Method frozenWrite = null;
         if (capture != null) {
             try {

@@ -151,28 +151,22 @@ public final class Durability implements AutoCloseable {
      */
     private void lead(long position) {
         forcing = true;
-        long covered = Long.MIN_VALUE;
-        Exception error = null;
+        Exception error;
         lock.unlock();
         try {
-            covered = forcer.force();
-        } catch (IOException | RuntimeException e) {
-            error = e;
+            error = forceAndRecord(position);
         } finally {
             lock.lock();
             forcing = false;
         }
-        if (error == null) {
-            fsyncs++;
-            durable = Math.max(durable, Math.max(covered, position));
-        } else if (!stopping && failure == null) {
+        if (error != null && !stopping && failure == null) {
             String reason = "fsync of the journal failed: " + error;
             failure = reason;
             Thread report = new Thread(() -> onFailure.accept(reason), "reprise-fsync-failure");
             report.setDaemon(true);
             report.start();
         }
-        forced.signalAll();
+        forced.signalAll(); // also those who waited while this fsync ran
         if (requested > durable) {
             work.signal();
         }
@@ -246,20 +240,32 @@ public final class Durability implements AutoCloseable {
 
     /** One fsync; returns false (and has reported it) when it failed. */
     private boolean forceOnce(long target) {
+        Exception error = forceAndRecord(target);
+        if (error == null) {
+            return true;
+        }
+        String reason = "fsync of the journal failed: " + error;
+        lock.lock();
+        try {
+            failure = reason;
+            forced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onFailure.accept(reason);
+        return false;
+    }
+
+    /**
+     * Forces the journal (called without the lock) and, when that worked, records what is durable now and wakes the
+     * waiters; returns what the fsync threw, or null.
+     */
+    private Exception forceAndRecord(long target) {
         long covered;
         try {
             covered = forcer.force();
         } catch (IOException | RuntimeException e) {
-            String reason = "fsync of the journal failed: " + e;
-            lock.lock();
-            try {
-                failure = reason;
-                forced.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            onFailure.accept(reason);
-            return false;
+            return e;
         }
         lock.lock();
         try {
@@ -270,7 +276,7 @@ public final class Durability implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return true;
+        return null;
     }
 
     /** Number of fsyncs done so far. */
