@@ -29,8 +29,23 @@ public final class LoadBench {
 
     public static final List<String> MIXES = List.of("post", "mix");
 
-    /** One wrk measurement. */
-    public record Row(String scenario, String mix, int connections, int run, Wrk.Result wrk) {
+    /** The probe's warm-up of its own JIT on the connection it then measures (the service is warm by then). */
+    static final int PROBE_WARMUP_SECONDS = 2;
+
+    /**
+     * One wrk measurement and, at one connection, the {@link Probe}'s, whose latencies replace wrk's there (see
+     * {@link Probe} for why); {@code probe} is null at more connections and in results of runs before it existed.
+     */
+    public record Row(String scenario, String mix, int connections, int run, Wrk.Result wrk, Wrk.Result probe) {
+
+        public Row(String scenario, String mix, int connections, int run, Wrk.Result wrk) {
+            this(scenario, mix, connections, run, wrk, null);
+        }
+
+        /** The measurement the latencies come from: the probe's where there is one, else wrk's. */
+        public Wrk.Result latency() {
+            return probe != null ? probe : wrk;
+        }
     }
 
     /**
@@ -237,12 +252,18 @@ public final class LoadBench {
             for (String mix : selection.mixes()) {
                 for (int connections : plan.connections()) {
                     Wrk.Result r = Wrk.run(layout, port, mix, connections, plan.loadSeconds());
-                    rows.add(new Row(s.id(), mix, connections, run, r));
-                    say("  %-4s c=%-3d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.1f ms%s", mix, connections,
-                            r.rps(), r.p50Us() / 1e3, r.p99Us() / 1e3, r.maxUs() / 1e3,
-                            r.errors() > 0 ? "  errors " + r.errors() : "");
+                    Wrk.Result probe = connections == 1 ? Probe.run(port, mix, PROBE_WARMUP_SECONDS, plan.loadSeconds()) : null;
+                    Row row = new Row(s.id(), mix, connections, run, r, probe);
+                    rows.add(row);
+                    Wrk.Result l = row.latency();
+                    say("  %-4s c=%-3d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %7.1f ms%s%s", mix, connections,
+                            r.rps(), l.p50Us() / 1e3, l.p99Us() / 1e3, l.maxUs() / 1e3, probe != null ? " (probe)" : "",
+                            r.errors() + l.errors() > 0 ? "  errors " + (r.errors() + l.errors()) : "");
                     if (mix.equals("post")) {
                         acknowledgedPosts += r.requests() - r.errors();
+                        if (probe != null) {
+                            acknowledgedPosts += probe.requests() - probe.errors();
+                        }
                     }
                 }
             }

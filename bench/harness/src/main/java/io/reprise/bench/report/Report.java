@@ -131,6 +131,14 @@ public final class Report {
             }
             line("| Throughput of the agent with `sync=always` against Redis with `appendfsync always`, POST only, " + c
                     + " connections | " + ratioText("agent-always", "redis-always", "post", c) + " |");
+            if (probed("post", 1) && ran("agent-none") && ran("baseline") && !load.unavailable().containsKey("agent-none")) {
+                Stats p99 = latencyRatio("agent-none", "baseline", "post", 1, r -> r.latency().p99Us());
+                line(String.format(Locale.ROOT, "| p99 latency of the agent with `sync=none` against the counter without it, POST only,"
+                        + " 1 connection (the probe's) | **%.2f×**%s (%s against %s ms) |", p99.median(),
+                        spread(p99, v -> String.format(Locale.ROOT, "%.2f", v)),
+                        ms1(latency("agent-none", "post", 1, r -> r.latency().p99Us()).median()),
+                        ms1(latency("baseline", "post", 1, r -> r.latency().p99Us()).median())));
+            }
         }
         if (recovery != null) {
             long n = recovery.journals().stream().mapToLong(RecoveryBench.Journaled::entries)
@@ -229,8 +237,23 @@ public final class Report {
         return Stats.of(rows(scenario, mix, connections).stream().map(r -> r.wrk().rps()).toList());
     }
 
+    /** Whether the rows at this mix and connection count carry the probe's latencies. */
+    private boolean probed(String mix, int connections) {
+        return load.rows().stream().anyMatch(r -> r.mix().equals(mix) && r.connections() == connections && r.probe() != null);
+    }
+
     private Stats latency(String scenario, String mix, int connections, ToDoubleFunction<LoadBench.Row> us) {
         return Stats.of(rows(scenario, mix, connections).stream().map(r -> us.applyAsDouble(r) / 1e3).toList());
+    }
+
+    /** Per repetition, a latency of scenario against the same latency of the other in that repetition. */
+    private Stats latencyRatio(String scenario, String against, String mix, int connections, ToDoubleFunction<LoadBench.Row> us) {
+        List<Double> ratios = new ArrayList<>();
+        for (LoadBench.Row r : rows(scenario, mix, connections)) {
+            rows(against, mix, connections).stream().filter(b -> b.run() == r.run()).findFirst()
+                    .ifPresent(b -> ratios.add(us.applyAsDouble(r) / us.applyAsDouble(b)));
+        }
+        return Stats.of(ratios);
     }
 
     /** Per repetition, scenario against the other measured in the same repetition; then the median. */
@@ -336,7 +359,7 @@ public final class Report {
                     Stats t = rps(s.id(), mix, c);
                     if (!t.isEmpty()) {
                         x.add(t.median());
-                        y.add(latency(s.id(), mix, c, r -> r.wrk().p99Us()).median());
+                        y.add(latency(s.id(), mix, c, r -> r.latency().p99Us()).median());
                         labels.add("c" + c);
                     }
                 }
@@ -355,6 +378,11 @@ public final class Report {
             for (int c : load.connections()) {
                 line("### " + (mix.equals("post") ? "POST only" : "90% GET, 10% POST") + ", " + c + " connection" + (c == 1 ? "" : "s"));
                 line();
+                if (probed(mix, c)) {
+                    line("Requests/s from wrk; latencies from the one-request-at-a-time probe run after it on the same connection"
+                            + " count (wrk's one-connection histogram does not add up; bench/README.md says how it was found).");
+                    line();
+                }
                 line("| scenario | requests/s | × baseline | p50 ms | p99 ms | max ms | errors |");
                 line("|---|---:|---:|---:|---:|---:|---:|");
                 for (Scenario s : measured()) {
@@ -363,12 +391,12 @@ public final class Report {
                         continue;
                     }
                     Stats ratio = ratio(s.id(), "baseline", mix, c);
-                    long errors = rows(s.id(), mix, c).stream().mapToLong(r -> r.wrk().errors()).sum();
+                    long errors = rows(s.id(), mix, c).stream().mapToLong(r -> r.wrk().errors() + (r.probe() == null ? 0 : r.probe().errors())).sum();
                     line("| " + s.label() + " | " + rate(t.median()) + spread(t, Report::rate)
                             + " | " + (s.id().equals("baseline") ? "1" : times(ratio.median()))
-                            + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().p50Us()))
-                            + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().p99Us()))
-                            + " | " + ms(latency(s.id(), mix, c, r -> r.wrk().maxUs()))
+                            + " | " + ms(latency(s.id(), mix, c, r -> r.latency().p50Us()))
+                            + " | " + ms(latency(s.id(), mix, c, r -> r.latency().p99Us()))
+                            + " | " + ms(latency(s.id(), mix, c, r -> r.latency().maxUs()))
                             + " | " + errors + " |");
                 }
                 line();
@@ -422,8 +450,8 @@ public final class Report {
                         + " | **" + times(ratio.median()) + "**" + spread(ratio, Report::times)
                         + " | " + timesWithSpread(ratio("agent-none", "baseline", mix, c))
                         + " | " + timesWithSpread(ratio(Scenario.PREVIOUS_NONE, "baseline", mix, c))
-                        + " | " + ms(latency("agent-none", mix, c, r -> r.wrk().p99Us())) + " / "
-                        + ms(latency(Scenario.PREVIOUS_NONE, mix, c, r -> r.wrk().p99Us())) + " |");
+                        + " | " + ms(latency("agent-none", mix, c, r -> r.latency().p99Us())) + " / "
+                        + ms(latency(Scenario.PREVIOUS_NONE, mix, c, r -> r.latency().p99Us())) + " |");
             }
             line();
         }
