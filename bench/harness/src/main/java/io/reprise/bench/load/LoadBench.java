@@ -252,7 +252,7 @@ public final class LoadBench {
             for (String mix : selection.mixes()) {
                 for (int connections : plan.connections()) {
                     Wrk.Result r = Wrk.run(layout, port, mix, connections, plan.loadSeconds());
-                    Wrk.Result probe = connections == 1 ? Probe.run(port, mix, PROBE_WARMUP_SECONDS, plan.loadSeconds()) : null;
+                    Wrk.Result probe = connections == 1 ? Probe.run(port, mix, Math.min(PROBE_WARMUP_SECONDS, plan.warmupSeconds()), plan.loadSeconds()) : null;
                     Row row = new Row(s.id(), mix, connections, run, r, probe);
                     rows.add(row);
                     Wrk.Result l = row.latency();

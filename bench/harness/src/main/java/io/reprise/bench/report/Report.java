@@ -308,7 +308,9 @@ public final class Report {
                 + " `GET /counter` and POSTs; each start of a service is warmed up first (%d s POST only, %d s mix, 8 connections, not"
                 + " measured). The whole matrix ran %d time(s), each scenario in a fresh process, the baseline first; every figure is"
                 + " the median of the %d runs with the range in brackets, and each ratio is taken against the baseline of the same run"
-                + " before the median is taken. Latencies are wrk's: from writing a request to reading its response.",
+                + " before the median is taken. Latencies are from writing a request to reading its response: wrk's at more than"
+                + " one connection, the harness's one-request-at-a-time probe's at one (wrk's one-connection histogram does not"
+                + " add up, see bench/README.md).",
                 ranScenarios().size() == 7 ? "seven" : Integer.toString(ranScenarios().size()),
                 load.seconds(), joinInts(load.connections()), load.warmupSeconds(), load.warmupSeconds(), load.runs(), load.runs()));
         line();
