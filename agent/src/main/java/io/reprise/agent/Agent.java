@@ -1,7 +1,5 @@
 package io.reprise.agent;
 
-import io.reprise.agent.adapter.jdkhttp.JdkHttpAdapter;
-import io.reprise.agent.adapter.servlet.ServletAdapter;
 import io.reprise.agent.bridge.ProviderRegistry;
 import io.reprise.agent.config.Config;
 import io.reprise.agent.config.ConfigException;
@@ -58,8 +56,7 @@ public final class Agent {
         if (config.checkMode()) {
             // No lock, no Lease, nothing written: the directory is a copy, or production's own, read while it runs.
             Reprise check = Reprise.check(config);
-            JdkHttpAdapter.install(check);
-            ServletAdapter.install(check, instrumentation);
+            Adapters.install(check, instrumentation);
             ProviderRegistry.activate();
             LOG.log(Level.INFO, "reprise: check mode: the data directory " + config.dataDirectory() + " is replayed "
                     + "through the application when its server starts, and the process then exits; nothing is written");
@@ -88,8 +85,7 @@ public final class Agent {
         if (kubernetes.fencesWithLease()) {
             reprise.lifecycles().add(kubernetes.lifecycle());
         }
-        JdkHttpAdapter.install(reprise);
-        ServletAdapter.install(reprise, instrumentation);
+        Adapters.install(reprise, instrumentation);
         ProviderRegistry.activate();
         LOG.log(Level.INFO, String.format("reprise: agent started in %.1f ms: data directory %s, journaling %s, sync %s, %s",
                 (System.nanoTime() - started) / 1e6, config.dataDirectory(), config.journaledMethods(),

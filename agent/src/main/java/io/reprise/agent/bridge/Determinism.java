@@ -21,7 +21,7 @@ import java.util.random.RandomGenerator;
  * thread that runs a journaled request, the value is taken live and recorded on the request's {@link Tape}, or, when
  * the request is being replayed, handed back from the tape. Everywhere else, each method is the JDK's own.
  *
- * <p>In the visible part of the agent jar, with JDK types only, like {@link ServletBridge}: the rewritten classes
+ * <p>In the visible part of the agent jar, with JDK types only, like {@link Hooks}: the rewritten classes
  * reach it through their loader's parents, which end at the system class loader.
  */
 public final class Determinism {

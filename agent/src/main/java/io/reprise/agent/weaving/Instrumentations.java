@@ -1,4 +1,4 @@
-package io.reprise.agent.adapter.servlet;
+package io.reprise.agent.weaving;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
@@ -8,10 +8,10 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.utility.JavaModule;
 
-/** The Byte Buddy set-up every servlet container instrumentation shares. */
+/** The Byte Buddy set-up every adapter's weaving shares. */
 public final class Instrumentations {
 
-    private static final Logger LOG = System.getLogger("io.reprise.adapter.servlet");
+    private static final Logger LOG = System.getLogger("io.reprise.adapter");
 
     private Instrumentations() {
     }

@@ -1,4 +1,4 @@
-package io.reprise.agent.adapter.servlet;
+package io.reprise.agent.weaving;
 
 import io.reprise.agent.BackgroundTask;
 import java.lang.System.Logger;
@@ -13,35 +13,40 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 
 /**
- * Keeps the servlet adapter's cost where a servlet container is. Byte Buddy's transformer takes some 900 classes
- * and a few hundred milliseconds of CPU to build, which an application on the JDK's HTTP server, or any
- * application without a container, should not pay at start-up. So this plain transformer stands in for it:
+ * Keeps the cost of weaving where a woven server is. Byte Buddy's transformer takes some 900 classes and a few
+ * hundred milliseconds of CPU to build, which an application on the JDK's HTTP server, or any application without
+ * a woven server, should not pay at start-up. So this plain transformer stands in for it, for every adapter's
+ * {@link io.reprise.agent.spi.Weaving} at once:
  *
  * <ul>
- *   <li>it starts building Byte Buddy's transformer on a background thread when the first class of a container
- *       family, or Spring Boot's {@code SpringApplication}, is loaded ({@link #HERALDS}): early enough that the
- *       build runs while the container or the Spring context is still starting;</li>
- *   <li>it hands Byte Buddy only the few classes the adapter weaves (every matcher of the adapter is a name
- *       matcher, the same names as {@code woven}); their loading waits for the build. Every other class passes
- *       untouched after one string comparison, before and after the build.</li>
+ *   <li>it starts building Byte Buddy's transformer on a background thread when the first class of a server
+ *       family, or Spring Boot's {@code SpringApplication}, is loaded (the adapters' heralds): early enough that
+ *       the build runs while the server or the Spring context is still starting;</li>
+ *   <li>it hands Byte Buddy only the few classes the adapters weave (every matcher is a name matcher, on the same
+ *       names as {@code woven}); their loading waits for the build. Every other class passes untouched after one
+ *       lookup, before and after the build.</li>
  * </ul>
  */
-final class PendingWeaver implements ClassFileTransformer {
+public final class PendingWeaver implements ClassFileTransformer {
 
-    private static final Logger LOG = System.getLogger("io.reprise.adapter.servlet");
+    private static final Logger LOG = System.getLogger("io.reprise.adapter");
 
-    /** Internal-name prefixes whose loading means a servlet container (or a server we recognise) is coming. */
-    static final List<String> HERALDS = List.of(
-            "org/springframework/boot/SpringApplication", "org/apache/catalina/", "org/apache/coyote/",
-            "org/eclipse/jetty/", "io/undertow/", "jakarta/servlet/", "javax/servlet/");
-
+    private final List<String> heralds; // internal-name prefixes whose loading means a woven server is coming
     private final BackgroundTask<ClassFileTransformer> weaver;
     private final Predicate<String> woven; // binary names, e.g. org.apache.catalina.connector.Connector
+    private final String failureConsequence;
     private volatile boolean failureLogged;
 
-    PendingWeaver(Callable<ClassFileTransformer> build, Predicate<String> woven) {
-        this.weaver = new BackgroundTask<>("reprise-servlet-weaver", build);
+    /**
+     * @param failureConsequence what a failed build means, for its log line: "Tomcat and Jetty requests are NOT
+     *     journaled"
+     */
+    public PendingWeaver(List<String> heralds, Callable<ClassFileTransformer> build, Predicate<String> woven,
+                         String failureConsequence) {
+        this.heralds = List.copyOf(heralds);
+        this.weaver = new BackgroundTask<>("reprise-weaver", build);
         this.woven = woven;
+        this.failureConsequence = failureConsequence;
     }
 
     @Override
@@ -68,7 +73,7 @@ final class PendingWeaver implements ClassFileTransformer {
         if (internalName == null) {
             return null;
         }
-        if (!weaver.started() && heralds(internalName)) {
+        if (!weaver.started() && heralds(heralds, internalName)) {
             weaver.start();
         }
         if (!woven.test(internalName.replace('/', '.'))) {
@@ -80,15 +85,15 @@ final class PendingWeaver implements ClassFileTransformer {
         } catch (CompletionException | CancellationException e) {
             if (!failureLogged) {
                 failureLogged = true;
-                LOG.log(Level.ERROR, "reprise: cannot weave servlet containers (" + e.getCause()
-                        + "); Tomcat and Jetty requests are NOT journaled", e.getCause());
+                LOG.log(Level.ERROR, "reprise: cannot weave the servers' classes (" + e.getCause() + "); "
+                        + failureConsequence, e.getCause());
             }
             return null;
         }
     }
 
-    static boolean heralds(String internalName) {
-        for (String prefix : HERALDS) {
+    static boolean heralds(List<String> heralds, String internalName) {
+        for (String prefix : heralds) {
             if (internalName.startsWith(prefix)) {
                 return true;
             }

@@ -3,6 +3,7 @@ package io.reprise.agent.writepath;
 import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
 import io.reprise.agent.lifecycle.WriteDeadline;
+import io.reprise.agent.spi.JournalGate;
 import io.reprise.journal.Header;
 import io.reprise.journal.Journal;
 import io.reprise.journal.Outcome;
@@ -20,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * before calling {@link #apply} and buffer the response until it returns, so the lock is never held while
  * a client's socket is read from or written to (C2): a slow client stalls only its own request.
  */
-public final class WritePath {
+public final class WritePath implements JournalGate {
 
     /**
      * The part of a request that runs under the order: the application's filters and handler. Returns what the
@@ -93,8 +94,15 @@ public final class WritePath {
     }
 
     /** Largest request body that is journaled ({@code reprise.journal.max-body}); adapters answer 413 above it. */
+    @Override
     public int maxBody() {
         return maxBody;
+    }
+
+    /** Whether requests with this method are journaled at some path ({@code reprise.journal.methods}). */
+    @Override
+    public boolean journalsMethod(String method) {
+        return methods.contains(method);
     }
 
     /**
@@ -104,6 +112,7 @@ public final class WritePath {
      * @param rawPath the path as received, percent-escapes kept, without the query
      * @param routedPath the decoded path the server routes on, or null if that is the raw path decoded
      */
+    @Override
     public boolean journals(String method, String rawPath, String routedPath) {
         return methods.contains(method) && !excluded.excludes(rawPath, routedPath);
     }
@@ -133,6 +142,7 @@ public final class WritePath {
      * {@code keyed} (null: no key) learns under the order when the request was applied and, whatever happens, that it
      * is released, once the wait for durability is over or the request was refused.
      */
+    @Override
     public long apply(String method, String target, List<Header> headers, byte[] body, Keyed keyed,
                       Application application) throws Exception {
         try {
@@ -215,6 +225,7 @@ public final class WritePath {
      * @return null when appended, else why not (the journal is closed, this process was fenced out, the disk is
      *     full, the record is too large); nothing was appended then
      */
+    @Override
     public String appendRecord(String type, String target, byte[] body) {
         long size = ENTRY_OVERHEAD + target.length() * 3L + type.length() + 16 + body.length;
         order.lock();
@@ -240,6 +251,7 @@ public final class WritePath {
      * Whether the calling thread is inside the order: running a journaled request's handler (or taking a
      * snapshot). What such a request changes is reproduced by replaying it, so it needs no record of its own.
      */
+    @Override
     public boolean inOrderOnThisThread() {
         return order.isHeldByCurrentThread();
     }

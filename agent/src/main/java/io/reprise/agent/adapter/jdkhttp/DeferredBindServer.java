@@ -24,7 +24,7 @@ final class DeferredBindServer {
         this.adapter = adapter;
         this.delegate = delegate;
         this.bind = bind;
-        this.filter = new JournalFilter(adapter.reprise().writePath(), adapter.reprise().idempotency());
+        this.filter = new JournalFilter(adapter.context().journal(), adapter.context().idempotency());
         adapter.register(this);
     }
 

@@ -2,8 +2,9 @@ package io.reprise.agent.adapter.jdkhttp;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.spi.HttpServerProvider;
-import io.reprise.agent.Reprise;
 import io.reprise.agent.bridge.RepriseHttpServerProvider;
+import io.reprise.agent.spi.AdapterContext;
+import io.reprise.agent.spi.ServerAdapter;
 import io.reprise.journal.JournalEntry;
 import io.reprise.journal.Outcome;
 import java.lang.System.Logger;
@@ -20,34 +21,44 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the provider the JDK would otherwise have used. Every server the application creates is then a
  * {@link DeferredBindServer}: it binds its port only at {@code start()}, after recovery (C4), and puts a
  * {@link JournalFilter} in front of every context, so lambda handlers are covered as well. This uses public
- * JDK API only: no bytecode of the JDK is changed.
+ * JDK API only: no bytecode of the JDK is changed, and nothing is woven.
  */
-public final class JdkHttpAdapter {
+public final class JdkHttpAdapter implements ServerAdapter {
 
     static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
     private static final Logger LOG = System.getLogger("io.reprise.adapter.jdkhttp");
 
-    private final Reprise reprise;
-    private final String previousProvider;
+    private AdapterContext context;
+    private String previousProvider;
     private final List<DeferredBindServer> servers = new CopyOnWriteArrayList<>();
     private volatile HttpServerProvider delegate;
     private final ReplayRoutes routes = new ReplayRoutes(
             () -> servers.stream().map(DeferredBindServer::contexts).iterator());
 
-    private JdkHttpAdapter(Reprise reprise, String previousProvider) {
-        this.reprise = reprise;
-        this.previousProvider = previousProvider;
+    /** Found by {@link ServiceLoader}; nothing happens before {@link #install}. */
+    public JdkHttpAdapter() {
     }
 
-    public static void install(Reprise reprise) {
-        String previous = System.getProperty(PROVIDER_PROPERTY);
-        JdkHttpAdapter adapter = new JdkHttpAdapter(reprise, previous);
-        RepriseHttpServerProvider.install(new DeferringProvider(adapter));
+    @Override
+    public String name() {
+        return "jdkhttp";
+    }
+
+    @Override
+    public String supports() {
+        return "the JDK HTTP server (com.sun.net.httpserver)";
+    }
+
+    @Override
+    public void install(AdapterContext context) {
+        this.context = context;
+        this.previousProvider = System.getProperty(PROVIDER_PROPERTY);
+        RepriseHttpServerProvider.install(new DeferringProvider(this));
         System.setProperty(PROVIDER_PROPERTY, RepriseHttpServerProvider.class.getName());
     }
 
-    Reprise reprise() {
-        return reprise;
+    AdapterContext context() {
+        return context;
     }
 
     void register(DeferredBindServer server) {
@@ -58,7 +69,7 @@ public final class JdkHttpAdapter {
 
     /** Called by each server at {@code start()}; the first call recovers, the others wait for it. */
     void recoverBeforeServing() {
-        reprise.recoverBeforeServing(this::replay);
+        context.recovery().recoverBeforeServing(this::replay);
     }
 
     private Outcome replay(JournalEntry entry) throws Exception {
@@ -73,7 +84,7 @@ public final class JdkHttpAdapter {
             }
             return Outcome.answered(200, 0);
         }
-        return ReplayExchange.replay(entry, routes.of(entry.target()), reprise.idempotency());
+        return ReplayExchange.replay(entry, routes.of(entry.target()), context.idempotency());
     }
 
     /**

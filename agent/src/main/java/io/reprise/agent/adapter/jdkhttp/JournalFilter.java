@@ -6,9 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import io.reprise.agent.idempotency.Answer;
 import io.reprise.agent.idempotency.Idempotency;
+import io.reprise.agent.spi.JournalGate;
 import io.reprise.agent.writepath.JournalUnavailableException;
 import io.reprise.agent.writepath.RequestLimits;
-import io.reprise.agent.writepath.WritePath;
 import io.reprise.journal.Header;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,10 +29,10 @@ import java.util.Map;
  */
 final class JournalFilter extends Filter {
 
-    private final WritePath writePath;
+    private final JournalGate writePath;
     private final Idempotency idempotency;
 
-    JournalFilter(WritePath writePath, Idempotency idempotency) {
+    JournalFilter(JournalGate writePath, Idempotency idempotency) {
         this.writePath = writePath;
         this.idempotency = idempotency;
     }

@@ -19,7 +19,7 @@ final class Glues {
             {"javax.servlet.http.HttpServletRequest", "io.reprise.agent.adapter.servlet.javax", "javax.servlet.ServletContext"},
     };
 
-    private final ServletAdapter adapter;
+    private final ServletKit adapter;
     private final ClassLoader agentLoader;
     /** One glue per servlet API loader; a container's API loader lives as long as the container. */
     private final Map<ClassLoader, Glue> byApiLoader = new ConcurrentHashMap<>();
@@ -30,7 +30,7 @@ final class Glues {
         }
     };
 
-    Glues(ServletAdapter adapter, ClassLoader agentLoader) {
+    Glues(ServletKit adapter, ClassLoader agentLoader) {
         this.adapter = adapter;
         this.agentLoader = agentLoader;
     }
@@ -90,7 +90,7 @@ final class Glues {
         try {
             GlueLoader loader = new GlueLoader(apiLoader, agentLoader, gluePackage);
             Class<?> glue = Class.forName(gluePackage + ".ServletGlue", true, loader);
-            return (Glue) glue.getConstructor(ServletAdapter.class).newInstance(adapter);
+            return (Glue) glue.getConstructor(ServletKit.class).newInstance(adapter);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             String failure = "Reprise's servlet adapter could not be linked against the servlet API of " + apiLoader + " ("
                     + (e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e) + ")";

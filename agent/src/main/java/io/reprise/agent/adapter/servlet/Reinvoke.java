@@ -11,12 +11,7 @@ import java.util.Arrays;
  * The advice skipped the original call; this one passes the advice (the request is marked as taken) and runs
  * the container's code. Method handles are looked up once per container class.
  */
-final class Reinvoke {
-
-    /** {@code ApplicationFilterChain.doFilter(request, response)}. */
-    static final Reinvoke TOMCAT_FILTER_CHAIN = new Reinvoke("doFilter", 2);
-    /** {@code ServletHandler$MappedServlet.handle(servletHandler, pathInContext, request, response)}. */
-    static final Reinvoke JETTY_MAPPED_SERVLET = new Reinvoke("handle", 4);
+public final class Reinvoke {
 
     private final String name;
     private final int arity;
@@ -27,12 +22,13 @@ final class Reinvoke {
         }
     };
 
-    private Reinvoke(String name, int arity) {
+    /** The method {@code name} with {@code arity} parameters of the woven class or a superclass. */
+    public Reinvoke(String name, int arity) {
         this.name = name;
         this.arity = arity;
     }
 
-    void invoke(Object self, Object request, Object response) throws Exception {
+    public void invoke(Object self, Object request, Object response) throws Exception {
         try {
             handles.get(self.getClass()).invoke(self, request, response);
         } catch (Exception | Error e) {
@@ -42,7 +38,7 @@ final class Reinvoke {
         }
     }
 
-    void invoke(Object self, Object arg0, Object arg1, Object request, Object response) throws Exception {
+    public void invoke(Object self, Object arg0, Object arg1, Object request, Object response) throws Exception {
         try {
             handles.get(self.getClass()).invoke(self, arg0, arg1, request, response);
         } catch (Exception | Error e) {

@@ -1,99 +1,78 @@
 package io.reprise.agent.adapter.servlet;
 
-import io.reprise.agent.Reprise;
-import io.reprise.agent.adapter.servlet.jetty.JettyInstrumentation;
-import io.reprise.agent.adapter.servlet.jetty.JettyReplayer;
-import io.reprise.agent.adapter.servlet.jetty.JettySessions;
-import io.reprise.agent.adapter.servlet.tomcat.TomcatInstrumentation;
-import io.reprise.agent.adapter.servlet.tomcat.TomcatReplayer;
-import io.reprise.agent.adapter.servlet.tomcat.TomcatSessions;
-import io.reprise.agent.bridge.ServletBridge;
 import io.reprise.agent.idempotency.Idempotency;
-import io.reprise.agent.writepath.WritePath;
+import io.reprise.agent.spi.AdapterContext;
+import io.reprise.agent.spi.JournalGate;
+import io.reprise.journal.JournalEntry;
+import io.reprise.journal.Outcome;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.Instrumentation;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
-import io.reprise.journal.Outcome;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The adapter for servlet containers: Tomcat 9, 10.1 and 11 and Jetty 12 (ee10, ee11), embedded alone or in
- * Spring Boot, in the {@code jakarta.servlet} and the {@code javax.servlet} namespace.
+ * What the servlet containers' adapters share (Tomcat's, {@code tomcat.TomcatAdapter}, and Jetty's,
+ * {@code jetty.JettyAdapter}): the glue that journals a request in the {@code jakarta.servlet} or {@code javax.servlet}
+ * namespace of the application, container sessions, and replay through the container. One per agent
+ * ({@link #of(AdapterContext)}).
  *
- * <p>How it hooks in (details in docs/servers.md): Byte Buddy advice on the container's outermost entry into the
- * application ({@code ApplicationFilterChain.doFilter} in Tomcat, {@code ServletHandler$MappedServlet.handle} in
- * Jetty) hands every request to {@link #service}, which lets it run untouched unless it is journaled; advice on the
- * start of the container's network connectors ({@code Connector.startInternal},
- * {@code AbstractNetworkConnector.doStart}) recovers before the port opens (C4). Replay goes through the container
- * itself: a synthetic Coyote request through Tomcat's {@code CoyoteAdapter}, raw HTTP through a Jetty
- * {@code LocalConnector}; it passes the same entry, where {@link Glue} gives it the same treatment as live traffic.
+ * <p>How a container hooks in (details in docs/servers.md): advice on the container's outermost entry into the
+ * application hands every request to {@link #service}, which lets it run untouched unless it is journaled; advice on
+ * the start of the container's network connectors calls {@link #recover} before the port opens (C4). Replay goes
+ * through the container itself and passes the same entry, where {@link Glue} gives it the same treatment as live
+ * traffic.
  */
-public final class ServletAdapter {
+public final class ServletKit {
+
+    /** Internal-name prefixes whose loading means a servlet application is coming, whatever the container. */
+    public static final List<String> HERALDS = List.of(
+            "org/springframework/boot/SpringApplication", "jakarta/servlet/", "javax/servlet/");
 
     private static final Logger LOG = System.getLogger("io.reprise.adapter.servlet");
-    private static final Set<String> TOMCAT_FORM_METHODS = Set.of("POST");
-    private static final Set<String> JETTY_FORM_METHODS = Set.of("POST", "PUT");
     private static final int MAX_REFUSAL_LOGS = 100;
 
-    private final Reprise reprise;
-    private final Set<String> methods;
-    private final WritePath writePath;
+    private final AdapterContext context;
+    private final JournalGate writePath;
     private final Glues glues;
     private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
-    private final Set<String> unsupportedLogged = ConcurrentHashMap.newKeySet();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile boolean replaying;
     private final AtomicReference<Outcome> replayOutcome = new AtomicReference<>();
     private final SessionRecords sessions;
     private final Idempotency idempotency;
 
-    private ServletAdapter(Reprise reprise) {
-        this(reprise, reprise.config().journaledMethods(), reprise.writePath(), ServletAdapter.class.getClassLoader());
-    }
-
-    /** @param agentLoader the loader with the glue's class files (the agent's); tests give one without them */
-    ServletAdapter(Reprise reprise, Set<String> methods, WritePath writePath, ClassLoader agentLoader) {
-        this.reprise = reprise;
-        this.methods = Set.copyOf(methods);
+    /**
+     * @param context     the agent; null in tests, which then give the write path
+     * @param agentLoader the loader with the glue's class files (the agent's); tests give one without them
+     */
+    ServletKit(AdapterContext context, JournalGate writePath, ClassLoader agentLoader) {
+        this.context = context;
         this.writePath = writePath;
         this.glues = new Glues(this, agentLoader);
         this.sessions = new SessionRecords(writePath);
-        this.idempotency = reprise == null ? Idempotency.disabled() : reprise.idempotency();
+        this.idempotency = context == null ? Idempotency.disabled() : context.idempotency();
     }
 
     /**
-     * Installs the advice on Tomcat and Jetty classes; they are woven when the application loads them. Byte Buddy's
-     * transformer is built in the background once a container shows up (see {@link PendingWeaver}).
+     * The agent's kit, made by the first container adapter that asks; it adds the sessions' snapshot section then
+     * (unless {@code reprise.sessions=false}), so it must be asked from {@code install}.
      */
-    public static void install(Reprise reprise, Instrumentation instrumentation) {
-        ServletAdapter adapter = new ServletAdapter(reprise);
-        if (reprise.config().sessions()) {
-            reprise.addSnapshotSection(adapter.sessions);
-        }
-        ServletBridge.install(adapter.new Target());
-        instrumentation.addTransformer(new PendingWeaver(ServletAdapter::buildWeaver, ServletAdapter::weaves), false);
-    }
-
-    private static ClassFileTransformer buildWeaver() {
-        AgentBuilder b = Instrumentations.builder();
-        b = TomcatInstrumentation.on(b);
-        b = JettyInstrumentation.on(b);
-        b = UnsupportedServers.on(b);
-        return b.makeRaw();
-    }
-
-    private static boolean weaves(String className) {
-        return TomcatInstrumentation.weaves(className) || JettyInstrumentation.weaves(className)
-                || UnsupportedServers.weaves(className);
+    public static ServletKit of(AdapterContext context) {
+        return context.shared(ServletKit.class, () -> {
+            ServletKit kit = new ServletKit(context, context.journal(), ServletKit.class.getClassLoader());
+            if (context.sessions()) {
+                context.addSnapshotSection(kit.sessions);
+            }
+            return kit;
+        });
     }
 
     // ---- used by the glue (public: the glue is defined by another class loader) -------------------------------
 
     public boolean journalsMethod(String method) {
-        return methods.contains(method);
+        return writePath.journalsMethod(method);
     }
 
     /**
@@ -107,7 +86,7 @@ public final class ServletAdapter {
         return writePath.journals(method, requestUri, routedPath);
     }
 
-    public WritePath writePath() {
+    public JournalGate writePath() {
         return writePath;
     }
 
@@ -145,14 +124,18 @@ public final class ServletAdapter {
         }
     }
 
-    // ---- called through the bridge ---------------------------------------------------------------------------
+    // ---- used by the container adapters ------------------------------------------------------------------------
 
     /**
      * Reads run untouched whatever happens to Reprise (C3): a glue that cannot be linked is an {@link UnlinkedGlue},
      * and a failure while deciding whether the request is journaled lets it run when its method is not journaled,
      * and refuses it with {@code 503} when it is (never silently unjournaled, C1).
+     *
+     * @param proceed     runs the container's entry again with Reprise's request and response
+     * @param formMethods the methods whose form bodies the container parses into parameters
+     * @return true when Reprise ran the application for the request (the woven entry must skip its body)
      */
-    boolean service(int hook, Object self, Object arg0, Object arg1, Object request, Object response) throws Exception {
+    public boolean service(Object request, Object response, Proceed proceed, Set<String> formMethods) throws Exception {
         Glue glue;
         try {
             glue = glues.forRequest(request);
@@ -162,10 +145,7 @@ public final class ServletAdapter {
         } catch (RuntimeException | LinkageError e) {
             return undecided(request, response, e);
         }
-        Proceed proceed = hook == ServletBridge.TOMCAT
-                ? (req, res) -> Reinvoke.TOMCAT_FILTER_CHAIN.invoke(self, req, res)
-                : (req, res) -> Reinvoke.JETTY_MAPPED_SERVLET.invoke(self, arg0, arg1, req, res);
-        glue.handle(request, response, proceed, hook == ServletBridge.TOMCAT ? TOMCAT_FORM_METHODS : JETTY_FORM_METHODS);
+        glue.handle(request, response, proceed, formMethods);
         return true;
     }
 
@@ -192,31 +172,25 @@ public final class ServletAdapter {
         return true;
     }
 
-    void connectorStarting(int hook, Object connector) {
-        if (hook == ServletBridge.TOMCAT) {
-            registerTomcatSessions(connector);
-            TomcatReplayer replayer = new TomcatReplayer(connector);
-            reprise.recoverBeforeServing(entry -> entry.agentRecord() ? sessions.replay(entry)
-                    : replay(() -> replayer.replay(entry)));
-            sessions.recovered();
-            return;
-        }
-        if (!JettyReplayer.supports(connector)) {
-            unsupported(connector.getClass().getName() + " of a Jetty server without Jakarta EE 10/11 servlets (Jetty 12 "
-                    + "ee10/ee11 is supported; Jetty 9-11 and the ee8/ee9 environments are not)");
-            return;
-        }
-        registerJettySessions(connector);
-        try (JettyReplayer replayer = new JettyReplayer(connector)) {
-            reprise.recoverBeforeServing(entry -> entry.agentRecord() ? sessions.replay(entry)
-                    : replay(() -> replayer.replay(entry)));
-        }
+    /**
+     * Recovers before a connector's port opens (C4): the first call replays the journal, each request through
+     * {@code container} and each session record into the sessions; every call returns once that is done.
+     */
+    public void recover(ContainerReplay container) {
+        context.recovery().recoverBeforeServing(entry -> entry.agentRecord() ? sessions.replay(entry)
+                : replay(() -> container.replay(entry)));
         sessions.recovered();
     }
 
-    /** How one container finds its web applications' sessions ({@link TomcatSessions}, {@link JettySessions}). */
+    /** Replays one journaled request through the container; returns the status the container answered. */
     @FunctionalInterface
-    private interface SessionRegistration {
+    public interface ContainerReplay {
+        int replay(JournalEntry entry) throws Exception;
+    }
+
+    /** How one container finds its web applications' sessions ({@code TomcatSessions}, {@code JettySessions}). */
+    @FunctionalInterface
+    public interface SessionRegistration {
         void register() throws ReflectiveOperationException;
     }
 
@@ -225,14 +199,14 @@ public final class ServletAdapter {
      * {@code reprise.sessions=false} (records in the journal are then skipped, with a warning); a failure leaves
      * sessions as they were before Reprise knew of them, with one warning.
      */
-    private void registerSessions(String server, SessionRegistration registration) {
-        if (reprise != null && !reprise.config().sessions()) {
+    public void registerSessions(String server, SessionRegistration registration) {
+        if (context != null && !context.sessions()) {
             return;
         }
         try {
             registration.register();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            if (unsupportedLogged.add(server + " sessions")) {
+            if (warned.add(server + " sessions")) {
                 LOG.log(Level.WARNING, "reprise: " + server + "'s sessions cannot be journaled here (" + e + "): sessions "
                         + "made or changed by requests that are not journaled are lost at a restart. Please report it "
                         + "with the " + server + " version", e);
@@ -240,20 +214,26 @@ public final class ServletAdapter {
         }
     }
 
-    private void registerTomcatSessions(Object connector) {
-        registerSessions("Tomcat", () -> TomcatSessions.register(connector, sessions,
-                (servletContext, key) -> sessionListener(glues.forServletContext(servletContext), key)));
+    /** The session records, which a container's session listeners report to. */
+    public SessionRecords sessions() {
+        return sessions;
     }
 
-    private void registerJettySessions(Object connector) {
-        registerSessions("Jetty", () -> JettySessions.register(connector, sessions,
-                (loader, key) -> sessionListener(glues.forLoader(loader), key),
-                why -> {
-                    if (unsupportedLogged.add("jetty sessions " + why)) {
-                        LOG.log(Level.WARNING, "reprise: the sessions of " + why + ": they are not journaled, and are "
-                                + "lost at a restart (docs/guarantees.md#sessions)");
-                    }
-                }));
+    /** A session listener for the web application of this {@code ServletContext}, or null if it has none. */
+    public Object sessionListenerForContext(Object servletContext, String key) {
+        return sessionListener(glues.forServletContext(servletContext), key);
+    }
+
+    /** A session listener for the web application of this class loader, or null if it has none. */
+    public Object sessionListenerForLoader(ClassLoader webAppLoader, String key) {
+        return sessionListener(glues.forLoader(webAppLoader), key);
+    }
+
+    /** Logs {@code message} at WARNING the first time {@code key} is seen. */
+    public void warnOnce(String key, String message) {
+        if (warned.add(key)) {
+            LOG.log(Level.WARNING, message);
+        }
     }
 
     private Object sessionListener(Glue glue, String key) {
@@ -285,33 +265,5 @@ public final class ServletAdapter {
     @FunctionalInterface
     private interface ReplayCall {
         int run() throws Exception;
-    }
-
-    void unsupported(String server) {
-        if (unsupportedLogged.add(server)) {
-            LOG.log(Level.WARNING, "reprise: " + server + " is not supported: its requests are not journaled and the "
-                    + "journal is not replayed. Supported: Tomcat 9, 10.1, 11 and Jetty 12 (ee10, ee11), embedded or in "
-                    + "Spring Boot, and the JDK HTTP server; see docs/servers.md");
-        }
-    }
-
-    /** The bridge's view of this adapter. */
-    private final class Target implements ServletBridge.Target {
-
-        @Override
-        public boolean service(int hook, Object self, Object arg0, Object arg1, Object request, Object response)
-                throws Exception {
-            return ServletAdapter.this.service(hook, self, arg0, arg1, request, response);
-        }
-
-        @Override
-        public void connectorStarting(int hook, Object connector) {
-            ServletAdapter.this.connectorStarting(hook, connector);
-        }
-
-        @Override
-        public void unsupported(Object server) {
-            ServletAdapter.this.unsupported(server.getClass().getName());
-        }
     }
 }

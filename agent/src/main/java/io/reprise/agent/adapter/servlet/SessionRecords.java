@@ -1,7 +1,7 @@
 package io.reprise.agent.adapter.servlet;
 
 import io.reprise.agent.snapshot.SnapshotSection;
-import io.reprise.agent.writepath.WritePath;
+import io.reprise.agent.spi.JournalGate;
 import io.reprise.journal.JournalEntry;
 import io.reprise.journal.Outcome;
 import java.io.ByteArrayInputStream;
@@ -110,7 +110,7 @@ public final class SessionRecords implements SnapshotSection {
         }
     }
 
-    private final WritePath writePath;
+    private final JournalGate writePath;
     private final Map<String, Store> stores = new ConcurrentHashMap<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicLong unjournaled = new AtomicLong();
@@ -118,7 +118,7 @@ public final class SessionRecords implements SnapshotSection {
     private final Map<String, Map<String, byte[]>> stopped = new ConcurrentHashMap<>();
     private volatile boolean live;
 
-    public SessionRecords(WritePath writePath) {
+    public SessionRecords(JournalGate writePath) {
         this.writePath = writePath;
     }
 

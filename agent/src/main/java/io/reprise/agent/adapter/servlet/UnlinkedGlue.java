@@ -15,11 +15,11 @@ import java.util.Set;
  */
 final class UnlinkedGlue implements Glue {
 
-    private final ServletAdapter adapter;
+    private final ServletKit adapter;
     private final String reason;
 
     /** @param reason why the glue is missing, for the 503 answer */
-    UnlinkedGlue(ServletAdapter adapter, String reason) {
+    UnlinkedGlue(ServletKit adapter, String reason) {
         this.adapter = adapter;
         this.reason = reason;
     }
@@ -51,7 +51,7 @@ final class UnlinkedGlue implements Glue {
      * Whether {@code request} is the outermost entry of a request with a journaled method: a {@code REQUEST}
      * dispatch not taken by Reprise yet. Says nothing about its path.
      */
-    static boolean mayBeJournaled(ServletAdapter adapter, Object request) {
+    static boolean mayBeJournaled(ServletKit adapter, Object request) {
         return adapter.journalsMethod((String) invoke(request, "getMethod"))
                 && "REQUEST".equals(String.valueOf(invoke(request, "getDispatcherType")))
                 && invoke(request, "getAttribute", Glue.TAKEN) == null;

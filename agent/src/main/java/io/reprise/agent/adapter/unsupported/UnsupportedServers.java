@@ -1,55 +1,87 @@
-package io.reprise.agent.adapter.servlet;
+package io.reprise.agent.adapter.unsupported;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.nameEndsWith;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
-
-import io.reprise.agent.bridge.ServletBridge;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import io.reprise.agent.bridge.Hooks;
+import io.reprise.agent.spi.AdapterContext;
+import io.reprise.agent.spi.ServerAdapter;
+import io.reprise.agent.spi.Slot;
+import io.reprise.agent.spi.TypeNames;
+import io.reprise.agent.spi.Weaving;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Servers Reprise does not support, recognised when they start so that the operator reads one line saying so
- * instead of wondering why nothing is journaled: Undertow (alone or in Spring Boot) and Spring Boot's Reactor
- * Netty server. Jetty before 12, and Jetty 12 without ee10/ee11 servlets, are recognised by the Jetty adapter.
+ * Servers Reprise does not support yet, recognised when they start so that the operator reads one line saying so
+ * instead of wondering why nothing is journaled: Undertow (alone or in Spring Boot) and Spring Boot's Reactor Netty
+ * server. A family that some installed adapter serves ({@link AdapterContext#served}) is not recognised here, so an
+ * adapter for Undertow silences this line by being installed. Jetty before 12, and Jetty 12 without ee10/ee11
+ * servlets, are recognised by the Jetty adapter.
  */
-final class UnsupportedServers {
+public final class UnsupportedServers implements ServerAdapter {
 
-    private static final String UNDERTOW = "io.undertow.Undertow";
     private static final String SPRING_BOOT = "org.springframework.boot.";
-    private static final String[] SPRING_BOOT_SERVERS = {".UndertowWebServer", ".NettyWebServer"};
 
-    private UnsupportedServers() {
+    /** Family to the classes whose {@code start()} says it is starting. */
+    private static final Map<String, TypeNames> RECOGNISED = recognised();
+
+    private AdapterContext context;
+
+    /** Found by {@link java.util.ServiceLoader}; nothing happens before {@link #install}. */
+    public UnsupportedServers() {
     }
 
-    /** Whether the class of that binary name is recognised here. */
-    static boolean weaves(String className) {
-        if (className.equals(UNDERTOW)) {
-            return true;
-        }
-        if (className.startsWith(SPRING_BOOT)) {
-            for (String server : SPRING_BOOT_SERVERS) {
-                if (className.endsWith(server)) {
-                    return true;
-                }
+    private static Map<String, TypeNames> recognised() {
+        Map<String, TypeNames> m = new LinkedHashMap<>();
+        m.put("undertow", TypeNames.named("io.undertow.Undertow").or(TypeNames.prefixAndSuffix(SPRING_BOOT, ".UndertowWebServer")));
+        m.put("reactor-netty", TypeNames.prefixAndSuffix(SPRING_BOOT, ".NettyWebServer"));
+        return m;
+    }
+
+    @Override
+    public String name() {
+        return "unsupported";
+    }
+
+    @Override
+    public String supports() {
+        return "";
+    }
+
+    @Override
+    public Set<String> families() {
+        return Set.of();
+    }
+
+    @Override
+    public void install(AdapterContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Weaving weaving() {
+        TypeNames types = TypeNames.none();
+        for (Map.Entry<String, TypeNames> e : RECOGNISED.entrySet()) {
+            if (!context.served(e.getKey())) {
+                types = types.or(e.getValue());
             }
         }
-        return false;
-    }
-
-    static AgentBuilder on(AgentBuilder builder) {
-        return builder
-                .type(named(UNDERTOW).or(nameStartsWith(SPRING_BOOT)
-                        .and(nameEndsWith(SPRING_BOOT_SERVERS[0]).or(nameEndsWith(SPRING_BOOT_SERVERS[1])))))
-                .transform((b, type, loader, module, domain) -> b.visit(Advice.to(StartAdvice.class)
-                        .on(named("start").and(takesNoArguments()))));
+        if (types.isEmpty()) {
+            return Weaving.NONE;
+        }
+        TypeNames starting = types;
+        return new Weaving(List.of("io/undertow/", "org/springframework/boot/SpringApplication"), starting,
+                weaver -> weaver.advise(starting, "start", 0, StartAdvice.class, (server, a0, a1, a2, a3) -> {
+                    context.unsupported(server.getClass().getName());
+                    return false;
+                }));
     }
 
     static final class StartAdvice {
         @Advice.OnMethodEnter
-        static void enter(@Advice.This Object server) {
-            ServletBridge.unsupported(server);
+        static void enter(@Slot int slot, @Advice.This Object server) throws Exception {
+            Hooks.enter(slot, server, null, null, null, null);
         }
     }
 }

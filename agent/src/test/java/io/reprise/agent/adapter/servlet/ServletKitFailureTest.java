@@ -2,7 +2,6 @@ package io.reprise.agent.adapter.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.reprise.agent.bridge.ServletBridge;
 import io.reprise.agent.writepath.WritePath;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletContext;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Reprise's own failures in the servlet adapter never fail requests that are not journaled (C3). */
-class ServletAdapterFailureTest {
+class ServletKitFailureTest {
 
     private final WritePath writePath = new WritePath(Set.of("POST"), List.of("/health"), 1000, 1 << 20);
 
@@ -46,7 +45,7 @@ class ServletAdapterFailureTest {
     @Test
     void whenTheGlueCannotBeLinkedReadsRunUntouchedAndJournaledRequestsAre503() throws Exception {
         LoaderWithoutGlue loader = new LoaderWithoutGlue();
-        ServletAdapter adapter = new ServletAdapter(null, Set.of("POST"), writePath, loader);
+        ServletKit adapter = new ServletKit(null, writePath, loader);
 
         for (int i = 0; i < 3; i++) {
             assertThat(service(adapter, request("GET", "/orders", null), new FakeResponse())).as("a GET runs untouched").isFalse();
@@ -67,7 +66,7 @@ class ServletAdapterFailureTest {
 
     @Test
     void whenDecidingFailsAReadRunsUntouchedAndAJournaledMethodIs503() throws Exception {
-        ServletAdapter adapter = new ServletAdapter(null, Set.of("POST"), writePath, ServletAdapter.class.getClassLoader());
+        ServletKit adapter = new ServletKit(null, writePath, ServletKit.class.getClassLoader());
         assertThat(service(adapter, request("GET", "/orders", null), new FakeResponse())).isFalse();
 
         RuntimeException broken = new IllegalStateException("no servlet path today");
@@ -79,18 +78,20 @@ class ServletAdapterFailureTest {
                 .contains("no servlet path today");
     }
 
-    private static boolean service(ServletAdapter adapter, Object request, FakeResponse response) throws Exception {
-        return adapter.service(ServletBridge.TOMCAT, null, null, null, request, response.proxy());
+    private static boolean service(ServletKit adapter, Object request, FakeResponse response) throws Exception {
+        return adapter.service(request, response.proxy(), (req, res) -> {
+            throw new AssertionError("the container's entry must not run again here");
+        }, Set.of("POST"));
     }
 
     /** A request as the container hands it over; {@code getServletPath} throws {@code failure} if it is not null. */
     private static Object request(String method, String path, RuntimeException failure, Class<?>... more) {
-        ServletContext context = (ServletContext) Proxy.newProxyInstance(ServletAdapterFailureTest.class.getClassLoader(),
+        ServletContext context = (ServletContext) Proxy.newProxyInstance(ServletKitFailureTest.class.getClassLoader(),
                 new Class<?>[] {ServletContext.class}, (p, m, a) -> m.getName().equals("getContextPath") ? "" : null);
         Class<?>[] types = new Class<?>[more.length + 1];
         types[0] = HttpServletRequest.class;
         System.arraycopy(more, 0, types, 1, more.length);
-        return Proxy.newProxyInstance(ServletAdapterFailureTest.class.getClassLoader(), types, (p, m, a) -> {
+        return Proxy.newProxyInstance(ServletKitFailureTest.class.getClassLoader(), types, (p, m, a) -> {
             switch (m.getName()) {
                 case "getMethod": return method;
                 case "getDispatcherType": return DispatcherType.REQUEST;

@@ -1,7 +1,7 @@
 package io.reprise.agent.adapter.servlet.jakarta;
 
 import io.reprise.agent.adapter.servlet.FormBody;
-import io.reprise.agent.adapter.servlet.ServletAdapter;
+import io.reprise.agent.adapter.servlet.ServletKit;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
@@ -33,12 +33,12 @@ final class JournaledRequest extends HttpServletRequestWrapper {
 
     private final byte[] body;
     private final boolean formMethod;
-    private final ServletAdapter adapter;
+    private final ServletKit adapter;
     private ServletInputStream stream;
     private BufferedReader reader;
     private Map<String, String[]> parameters;
 
-    JournaledRequest(HttpServletRequest request, byte[] body, boolean formMethod, ServletAdapter adapter) {
+    JournaledRequest(HttpServletRequest request, byte[] body, boolean formMethod, ServletKit adapter) {
         super(request);
         this.body = body;
         this.formMethod = formMethod;

@@ -5,7 +5,7 @@ import io.reprise.agent.adapter.servlet.SessionRecords;
 import io.reprise.agent.adapter.servlet.Proceed;
 import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
-import io.reprise.agent.adapter.servlet.ServletAdapter;
+import io.reprise.agent.adapter.servlet.ServletKit;
 import io.reprise.agent.idempotency.Answer;
 import io.reprise.agent.idempotency.Idempotency;
 import io.reprise.agent.writepath.JournalUnavailableException;
@@ -34,9 +34,9 @@ public final class ServletGlue implements Glue {
 
     static final String TAKEN = Glue.TAKEN;
 
-    private final ServletAdapter adapter;
+    private final ServletKit adapter;
 
-    public ServletGlue(ServletAdapter adapter) {
+    public ServletGlue(ServletKit adapter) {
         this.adapter = adapter;
     }
 
