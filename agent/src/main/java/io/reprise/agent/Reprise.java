@@ -68,6 +68,7 @@ public final class Reprise {
         this.journal = opening.result();
         this.writePath = new WritePath(config.journaledMethods(), config.excludedPaths(), config.snapshotEvery(), config.maxBody(),
                 config.deterministic());
+        this.writePath.asyncLimits(config.journalQueue(), config.journalTimeout());
         this.idempotency = config.idempotency();
         if (idempotency.enabled()) {
             snapshotSections.add(idempotency.table());

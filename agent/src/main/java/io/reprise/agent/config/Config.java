@@ -44,6 +44,8 @@ public final class Config {
         d.put("reprise.journal.max-body", "16MiB");
         d.put("reprise.journal.retain", "needed");
         d.put("reprise.journal.min-free", "64MiB");
+        d.put("reprise.journal.timeout", "30s");
+        d.put("reprise.journal.queue", "1024");
         d.put("reprise.sync", "none");
         d.put("reprise.sync.interval", "100ms");
         d.put("reprise.snapshot.interval", "60s");
@@ -179,6 +181,8 @@ public final class Config {
         maxBody();
         retainAllJournal();
         minFree();
+        journalTimeout();
+        journalQueue();
         sync();
         syncInterval();
         snapshotInterval();
@@ -285,6 +289,25 @@ public final class Config {
 
     public SyncMode sync() {
         return parse("reprise.sync", "none, batch or always", v -> SyncMode.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+    }
+
+    /**
+     * The longest an asynchronous journaled request (one whose handler completes on another thread) may hold the order;
+     * past it, it is journaled as not complete and answered 503.
+     */
+    public Duration journalTimeout() {
+        return parse("reprise.journal.timeout", "a positive duration such as 5s, 30s or 2m", Config::parseDuration);
+    }
+
+    /** How many asynchronous journaled requests may wait for the order; past it they are answered 503. */
+    public int journalQueue() {
+        return parse("reprise.journal.queue", "a whole number of requests from 1 to 1048576", v -> {
+            int n = Integer.parseInt(v.trim());
+            if (n < 1 || n > 1 << 20) {
+                throw new IllegalArgumentException();
+            }
+            return n;
+        });
     }
 
     /** With {@code sync=batch}: the longest time between two fsyncs of the journal. */

@@ -42,6 +42,17 @@ public interface JournalGate {
                WritePath.Application application) throws Exception;
 
     /**
+     * The asynchronous form of {@link #apply}, for servers whose handlers complete later on another thread. Never
+     * blocks: the request joins a queue of at most {@code reprise.journal.queue} requests (past it, it is refused with
+     * {@code 503}), and the agent's order thread takes it into the order in turn, with the synchronous requests, and
+     * calls {@link AsyncCall#start} on the call's executor. The order is released when the handle is completed, or
+     * after {@code reprise.journal.timeout}: the request is then journaled as having thrown
+     * {@code io.reprise.agent.JournalTimeout}, refused with {@code 503}, and its late response dropped. A slow client
+     * does not hold the order (C2), since the body was read before and the response is sent after.
+     */
+    void submit(AsyncCall call);
+
+    /**
      * Appends a record of the agent's own (a session change) in the journal's order, outside any request. Returns
      * null when it was appended, else why not.
      */

@@ -2,11 +2,15 @@ package io.reprise.agent.writepath;
 
 import io.reprise.agent.bridge.Determinism;
 import io.reprise.agent.bridge.Tape;
+import io.reprise.agent.config.SyncMode;
 import io.reprise.agent.lifecycle.WriteDeadline;
+import io.reprise.agent.spi.AsyncCall;
 import io.reprise.agent.spi.JournalGate;
+import io.reprise.agent.spi.RequestHandle;
 import io.reprise.journal.Header;
 import io.reprise.journal.Journal;
 import io.reprise.journal.Outcome;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -66,6 +70,11 @@ public final class WritePath implements JournalGate {
     static final int OUTCOME_RESERVE = 4 * 1024;
 
     private volatile WriteDeadline deadline; // null: no bound (outside Kubernetes)
+    private volatile AsyncLane lane = new AsyncLane(this, DEFAULT_QUEUE, DEFAULT_TIMEOUT);
+
+    /** {@code reprise.journal.queue} and {@code reprise.journal.timeout} by default. */
+    public static final int DEFAULT_QUEUE = 1024;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     // Guarded by order.
     private Journal journal;
@@ -217,6 +226,97 @@ public final class WritePath implements JournalGate {
     }
 
     /**
+     * Bounds asynchronous requests ({@link #submit}): at most {@code queue} wait for the order, and one holds it at most
+     * {@code timeout}. Call before the first request.
+     */
+    public void asyncLimits(int queue, Duration timeout) {
+        this.lane = new AsyncLane(this, queue, timeout);
+    }
+
+    @Override
+    public void submit(AsyncCall call) {
+        lane.submit(call);
+    }
+
+    /**
+     * One asynchronous request, on the lane's order thread: append, start it on its executor, hold the order until it
+     * completes or times out, append its outcome, release the order; answer it once its outcome is durable. Every
+     * path ends in exactly one of {@code call.durable} and {@code call.refused}.
+     */
+    void runInOrder(AsyncCall call, AsyncLane lane) {
+        Keyed keyed = call.keyed();
+        long size = entrySize(call.method(), call.target(), call.headers(), call.body()) + OUTCOME_RESERVE
+                + (keyed == null ? 0 : keyed.reserve());
+        long request;
+        long position;
+        String refusal = null;
+        boolean waits;
+        order.lock();
+        try {
+            Journal j;
+            try {
+                j = append(call.method(), call.target(), call.headers(), call.body(), size);
+            } catch (JournalUnavailableException e) {
+                AsyncLane.refuse(call, 503, "reprise: request not applied: " + e.getMessage());
+                return;
+            }
+            request = lastPosition;
+            position = request;
+            AsyncLane.Handle handle = new AsyncLane.Handle(request, deterministic ? Tape.recording() : null);
+            AsyncLane.on(call, () -> {
+                try (RequestHandle.Scope entered = handle.enter()) {
+                    call.start(handle);
+                } catch (Exception | Error e) {
+                    handle.fail(e);
+                }
+            });
+            Outcome outcome = handle.await(lane.timeout());
+            if (outcome == null) {
+                outcome = Outcome.threw(AsyncLane.TIMEOUT, "not complete within " + lane.timeout().toMillis()
+                        + " ms (reprise.journal.timeout)");
+                refusal = "reprise: " + call.method() + " " + call.target() + " did not complete within "
+                        + lane.timeout().toMillis() + " ms (reprise.journal.timeout); it is journaled as not complete, "
+                        + "and its response, should it come, is dropped";
+            } else if (handle.records()) {
+                outcome = outcome.withRecorded(handle.recorded());
+            }
+            try {
+                position = j.appendOutcome(request, outcome);
+                lastPosition = position;
+            } catch (RuntimeException e) {
+                if (refusal == null) {
+                    refusal = "reprise: the request was applied but its outcome could not be journaled: " + e.getMessage();
+                }
+            }
+            if (keyed != null) {
+                keyed.applied(request, j.lastRequestTimeMillis(), outcome);
+            }
+            durability.appended(position);
+            waits = durability.mode() == SyncMode.ALWAYS;
+        } finally {
+            order.unlock();
+        }
+        long durablePosition = position;
+        String refused = refusal;
+        lane.afterDurable(waits, () -> {
+            String why = refused;
+            try {
+                durability.awaitDurable(durablePosition);
+            } catch (JournalUnavailableException e) {
+                why = "reprise: " + e.getMessage();
+            }
+            if (why != null) {
+                AsyncLane.refuse(call, 503, why);
+                return;
+            }
+            AsyncLane.on(call, () -> call.durable(request));
+            if (keyed != null) {
+                keyed.release();
+            }
+        });
+    }
+
+    /**
      * Appends an agent record ({@link Journal#appendRecord}) in the order, between journaled requests: a change the
      * agent journals itself because no journaled request made it (a container session created by a {@code GET}).
      * Replay applies it at the same place among the requests. It is not waited for: whatever depends on it is a
@@ -247,13 +347,18 @@ public final class WritePath implements JournalGate {
         }
     }
 
+    /** Whether some thread waits for the order (for tests). */
+    boolean waitingForOrder() {
+        return order.hasQueuedThreads();
+    }
+
     /**
      * Whether the calling thread is inside the order: running a journaled request's handler (or taking a
      * snapshot). What such a request changes is reproduced by replaying it, so it needs no record of its own.
      */
     @Override
     public boolean inOrderOnThisThread() {
-        return order.isHeldByCurrentThread();
+        return order.isHeldByCurrentThread() || AsyncLane.Handle.entered();
     }
 
     /**

@@ -86,6 +86,20 @@ class ConfigTest {
     }
 
     @Test
+    void asynchronousRequestsAreBoundedInTimeAndInNumber() {
+        Config defaults = Config.load(null, Map.of(), Map.of());
+        assertThat(defaults.journalTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(defaults.journalQueue()).isEqualTo(1024);
+        Config set = Config.load("journal.timeout=2m,journal.queue=8", Map.of(), Map.of());
+        assertThat(set.journalTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(set.journalQueue()).isEqualTo(8);
+        assertThatThrownBy(() -> Config.load("journal.timeout=forever", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.journal.timeout=forever").hasMessageContaining("duration");
+        assertThatThrownBy(() -> Config.load("journal.queue=0", Map.of(), Map.of()))
+                .hasMessageContaining("reprise.journal.queue=0").hasMessageContaining("from 1 to 1048576");
+    }
+
+    @Test
     void aBadValueNamesItsKeyAndWhatIsAccepted() {
         assertThatThrownBy(() -> Config.load(null, Map.of("reprise.snapshot.interval", "soon"), Map.of()))
                 .isInstanceOf(ConfigException.class)
