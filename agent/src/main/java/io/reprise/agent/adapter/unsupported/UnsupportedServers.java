@@ -1,16 +1,14 @@
 package io.reprise.agent.adapter.unsupported;
 
-import io.reprise.agent.bridge.Hooks;
 import io.reprise.agent.spi.AdapterContext;
+import io.reprise.agent.spi.OnEnter;
 import io.reprise.agent.spi.ServerAdapter;
-import io.reprise.agent.spi.Slot;
 import io.reprise.agent.spi.TypeNames;
 import io.reprise.agent.spi.Weaving;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Servers Reprise does not support yet, recognised when they start so that the operator reads one line saying so
@@ -72,16 +70,9 @@ public final class UnsupportedServers implements ServerAdapter {
         }
         TypeNames starting = types;
         return new Weaving(List.of("io/undertow/", "org/springframework/boot/SpringApplication"), starting,
-                weaver -> weaver.advise(starting, "start", 0, StartAdvice.class, (server, a0, a1, a2, a3) -> {
+                weaver -> weaver.advise(starting, "start", 0, OnEnter.class, (server, a0, a1, a2, a3) -> {
                     context.unsupported(server.getClass().getName());
                     return false;
                 }));
-    }
-
-    static final class StartAdvice {
-        @Advice.OnMethodEnter
-        static void enter(@Slot int slot, @Advice.This Object server) throws Exception {
-            Hooks.enter(slot, server, null, null, null, null);
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.reprise.agent.adapter.servlet.Reinvoke;
 import io.reprise.agent.adapter.servlet.ServletKit;
 import io.reprise.agent.bridge.Hooks;
 import io.reprise.agent.spi.AdapterContext;
+import io.reprise.agent.spi.OnEnter;
 import io.reprise.agent.spi.ServerAdapter;
 import io.reprise.agent.spi.Slot;
 import io.reprise.agent.spi.TypeNames;
@@ -71,7 +72,7 @@ public final class JettyAdapter implements ServerAdapter {
                     (mapped, servletHandler, pathInContext, request, response) -> kit.service(request, response,
                             (req, res) -> MAPPED_SERVLET_HANDLE.invoke(mapped, servletHandler, pathInContext, req, res),
                             FORM_METHODS));
-            weaver.advise(TypeNames.named(CONNECTOR), "doStart", 0, ConnectorAdvice.class,
+            weaver.advise(TypeNames.named(CONNECTOR), "doStart", 0, OnEnter.class,
                     (connector, unused0, unused1, unused2, unused3) -> {
                         connectorStarting(connector);
                         return false;
@@ -99,13 +100,6 @@ public final class JettyAdapter implements ServerAdapter {
                              @Advice.Argument(1) Object pathInContext, @Advice.Argument(2) Object request,
                              @Advice.Argument(3) Object response) throws Exception {
             return Hooks.enter(slot, mappedServlet, servletHandler, pathInContext, request, response);
-        }
-    }
-
-    static final class ConnectorAdvice {
-        @Advice.OnMethodEnter
-        static void enter(@Slot int slot, @Advice.This Object connector) throws Exception {
-            Hooks.enter(slot, connector, null, null, null, null);
         }
     }
 }

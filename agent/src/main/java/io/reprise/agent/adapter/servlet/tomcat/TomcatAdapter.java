@@ -4,6 +4,7 @@ import io.reprise.agent.adapter.servlet.Reinvoke;
 import io.reprise.agent.adapter.servlet.ServletKit;
 import io.reprise.agent.bridge.Hooks;
 import io.reprise.agent.spi.AdapterContext;
+import io.reprise.agent.spi.OnEnter;
 import io.reprise.agent.spi.ServerAdapter;
 import io.reprise.agent.spi.Slot;
 import io.reprise.agent.spi.TypeNames;
@@ -64,7 +65,7 @@ public final class TomcatAdapter implements ServerAdapter {
             weaver.advise(TypeNames.named(FILTER_CHAIN), "doFilter", 2, FilterChainAdvice.class,
                     (chain, request, response, unused2, unused3) -> kit.service(request, response,
                             (req, res) -> FILTER_CHAIN_DO_FILTER.invoke(chain, req, res), FORM_METHODS));
-            weaver.advise(TypeNames.named(CONNECTOR), "startInternal", 0, ConnectorAdvice.class,
+            weaver.advise(TypeNames.named(CONNECTOR), "startInternal", 0, OnEnter.class,
                     (connector, unused0, unused1, unused2, unused3) -> {
                         connectorStarting(connector);
                         return false;
@@ -83,13 +84,6 @@ public final class TomcatAdapter implements ServerAdapter {
         static boolean enter(@Slot int slot, @Advice.This Object chain, @Advice.Argument(0) Object request,
                              @Advice.Argument(1) Object response) throws Exception {
             return Hooks.enter(slot, chain, request, response, null, null);
-        }
-    }
-
-    static final class ConnectorAdvice {
-        @Advice.OnMethodEnter
-        static void enter(@Slot int slot, @Advice.This Object connector) throws Exception {
-            Hooks.enter(slot, connector, null, null, null, null);
         }
     }
 }
