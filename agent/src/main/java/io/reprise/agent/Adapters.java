@@ -66,10 +66,6 @@ final class Adapters implements AdapterContext, RecoveryGate {
         return all;
     }
 
-    List<ServerAdapter> adapters() {
-        return adapters;
-    }
-
     @Override
     public JournalGate journal() {
         return reprise.writePath();

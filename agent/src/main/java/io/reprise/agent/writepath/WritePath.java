@@ -174,7 +174,6 @@ public final class WritePath implements JournalGate {
         try {
             Journal j = append(method, target, headers, body, size);
             request = lastPosition;
-            position = request;
             Outcome outcome;
             Tape tape = deterministic ? Tape.recording() : null;
             Tape outer = tape == null ? null : Determinism.begin(tape);
@@ -191,17 +190,8 @@ public final class WritePath implements JournalGate {
             if (tape != null) {
                 outcome = outcome.withRecorded(tape.encode());
             }
-            try {
-                position = j.appendOutcome(request, outcome);
-                lastPosition = position;
-            } catch (RuntimeException e) {
-                // Applied, journaled, but not its outcome: replay applies it as an entry without one.
-                unrecorded = "the request was applied but its outcome could not be journaled: " + e.getMessage();
-            }
-            if (keyed != null) {
-                keyed.applied(request, j.lastRequestTimeMillis(), outcome); // applied either way: so is its key
-            }
-            durability.appended(position); // the outcome, or the request alone: once per request
+            unrecorded = recordOutcome(j, request, outcome, keyed);
+            position = unrecorded == null ? lastPosition : request;
         } finally {
             order.unlock();
         }
@@ -261,7 +251,6 @@ public final class WritePath implements JournalGate {
                 return;
             }
             request = lastPosition;
-            position = request;
             AsyncLane.Handle handle = new AsyncLane.Handle(request, deterministic ? Tape.recording() : null);
             AsyncLane.on(call, () -> {
                 try (RequestHandle.Scope entered = handle.enter()) {
@@ -280,18 +269,11 @@ public final class WritePath implements JournalGate {
             } else if (handle.records()) {
                 outcome = outcome.withRecorded(handle.recorded());
             }
-            try {
-                position = j.appendOutcome(request, outcome);
-                lastPosition = position;
-            } catch (RuntimeException e) {
-                if (refusal == null) {
-                    refusal = "reprise: the request was applied but its outcome could not be journaled: " + e.getMessage();
-                }
+            String unrecorded = recordOutcome(j, request, outcome, keyed);
+            position = unrecorded == null ? lastPosition : request;
+            if (unrecorded != null && refusal == null) {
+                refusal = "reprise: " + unrecorded;
             }
-            if (keyed != null) {
-                keyed.applied(request, j.lastRequestTimeMillis(), outcome);
-            }
-            durability.appended(position);
             waits = durability.mode() == SyncMode.ALWAYS;
         } finally {
             order.unlock();
@@ -314,6 +296,28 @@ public final class WritePath implements JournalGate {
                 keyed.release();
             }
         });
+    }
+
+    /**
+     * Under the order, after the request ran: appends its outcome, tells its key, and tells durability what to cover,
+     * the outcome, or the request alone when the outcome could not be journaled (replay then applies it as an entry
+     * without one). Returns null, with {@link #lastPosition} at the outcome; or, when the outcome could not be
+     * journaled, why.
+     */
+    private String recordOutcome(Journal j, long request, Outcome outcome, Keyed keyed) {
+        long position = request;
+        String unrecorded = null;
+        try {
+            position = j.appendOutcome(request, outcome);
+            lastPosition = position;
+        } catch (RuntimeException e) {
+            unrecorded = "the request was applied but its outcome could not be journaled: " + e.getMessage();
+        }
+        if (keyed != null) {
+            keyed.applied(request, j.lastRequestTimeMillis(), outcome); // applied either way: so is its key
+        }
+        durability.appended(position); // once per request
+        return unrecorded;
     }
 
     /**
