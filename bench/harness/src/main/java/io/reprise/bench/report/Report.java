@@ -132,7 +132,7 @@ public final class Report {
             line("| Throughput of the agent with `sync=always` against Redis with `appendfsync always`, POST only, " + c
                     + " connections | " + ratioText("agent-always", "redis-always", "post", c) + " |");
             if (probed("post", 1) && ran("agent-none") && ran("baseline") && !load.unavailable().containsKey("agent-none")) {
-                Stats p99 = latencyRatio("agent-none", "baseline", "post", 1, r -> r.latency().p99Us());
+                Stats p99 = ratio("agent-none", "baseline", "post", 1, r -> r.latency().p99Us());
                 line(String.format(Locale.ROOT, "| p99 latency of the agent with `sync=none` against the counter without it, POST only,"
                         + " 1 connection (the probe's) | **%.2f×**%s (%s against %s ms) |", p99.median(),
                         spread(p99, v -> String.format(Locale.ROOT, "%.2f", v)),
@@ -246,24 +246,19 @@ public final class Report {
         return Stats.of(rows(scenario, mix, connections).stream().map(r -> us.applyAsDouble(r) / 1e3).toList());
     }
 
-    /** Per repetition, a latency of scenario against the same latency of the other in that repetition. */
-    private Stats latencyRatio(String scenario, String against, String mix, int connections, ToDoubleFunction<LoadBench.Row> us) {
+    /** Per repetition, a figure of scenario against the same figure of the other in that repetition; then the median. */
+    private Stats ratio(String scenario, String against, String mix, int connections, ToDoubleFunction<LoadBench.Row> of) {
         List<Double> ratios = new ArrayList<>();
         for (LoadBench.Row r : rows(scenario, mix, connections)) {
             rows(against, mix, connections).stream().filter(b -> b.run() == r.run()).findFirst()
-                    .ifPresent(b -> ratios.add(us.applyAsDouble(r) / us.applyAsDouble(b)));
+                    .ifPresent(b -> ratios.add(of.applyAsDouble(r) / of.applyAsDouble(b)));
         }
         return Stats.of(ratios);
     }
 
-    /** Per repetition, scenario against the other measured in the same repetition; then the median. */
+    /** Per repetition, the throughput of scenario against the other's in the same repetition; then the median. */
     private Stats ratio(String scenario, String against, String mix, int connections) {
-        List<Double> ratios = new ArrayList<>();
-        for (LoadBench.Row r : rows(scenario, mix, connections)) {
-            rows(against, mix, connections).stream().filter(b -> b.run() == r.run()).findFirst()
-                    .ifPresent(b -> ratios.add(r.wrk().rps() / b.wrk().rps()));
-        }
-        return Stats.of(ratios);
+        return ratio(scenario, against, mix, connections, r -> r.wrk().rps());
     }
 
     /** The scenarios this run set out to measure (all of them in results written before {@code --scenarios}). */
